@@ -1,0 +1,1 @@
+"""Command-line interface and report runner for the exit verification workbench."""

@@ -1,0 +1,19 @@
+"""``exitcheck assess``: placeholder until the reports issue (#5) lands."""
+
+from __future__ import annotations
+
+import argparse
+
+from data_contracts.errors import UserError
+
+HELP = "Assess a township from its survey returns; write a new report version (评估)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Accept any arguments so the message below is what the user sees."""
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explain that this command is not built yet."""
+    raise UserError("`exitcheck assess` arrives with the reports issue (#5); it is not available in this version.")
