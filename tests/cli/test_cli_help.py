@@ -1,0 +1,35 @@
+"""The ``exitcheck`` entry point lists every subcommand and never shows a traceback for misuse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from workbench.cli import main
+from workbench.commands import COMMANDS
+
+
+def test_help_lists_every_subcommand_with_description(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("demo", "validate", "sample", "assess", "district", "review", "plan"):
+        assert name in COMMANDS
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(name))
+        assert len(line.split(maxsplit=1)) == 2, f"{name} has no description"
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_console_script_runs_as_module() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "--help"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr
