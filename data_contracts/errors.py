@@ -7,6 +7,10 @@ out: bad option, unreadable or missing file, existing run folder, ...).
 
 from __future__ import annotations
 
+import pandas as pd
+
+from data_contracts.problems import format_problems
+
 
 class UserError(Exception):
     """A mistake in what the user asked for or supplied; printed as one message."""
@@ -15,3 +19,25 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class ContractError(UserError):
+    """An input table breaks its data contract; carries every problem found (exit status 1).
+
+    ``problems`` has the columns file, row (as in Excel, header row = 1), column (as written in
+    the file), value and expected.
+    """
+
+    def __init__(self, problems: pd.DataFrame, summary: str | None = None) -> None:
+        self.problems = problems.reset_index(drop=True)
+        files = ", ".join(dict.fromkeys(self.problems["file"].astype("str")))
+        n = len(self.problems)
+        self.summary = summary or f"{n} problem{'s' if n != 1 else ''} in {files}"
+        super().__init__(f"{self.summary}:\n{format_problems(self.problems)}", exit_code=1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problem table (a copy)."""
+        return self.problems.copy()
+
+    def __repr__(self) -> str:
+        return f"ContractError({self.summary!r})"

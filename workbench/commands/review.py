@@ -1,8 +1,11 @@
-"""``exitcheck review``: placeholder until the methodology issue (#6) lands."""
+"""``exitcheck review``: the Monte Carlo methodology review → review.json and review.html."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
+from pathlib import Path
 
 from data_contracts.errors import UserError
 
@@ -10,10 +13,59 @@ HELP = "Monte Carlo review of designs, intervals and verdict rules (方法评审
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Accept any arguments so the message below is what the user sees."""
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    """--reps, --seed, --out, --lang and the synthetic township's main parameters."""
+    parser.add_argument(
+        "--reps", type=int, default=1000, help="replications per design and size (default 1000)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=20161, help="seed of the township and every draw"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="new output folder (default ./review_<time>)"
+    )
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="report language (default zh)"
+    )
+    parser.add_argument(
+        "--households", type=int, default=1500, help="exited households in the township"
+    )
+    parser.add_argument("--villages", type=int, default=30, help="villages in the township")
+    parser.add_argument(
+        "--icc", type=float, default=0.15, help="intra-village correlation of wrong exits"
+    )
+    parser.add_argument("--no-html", action="store_true", help="write review.json only")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Explain that this command is not built yet."""
-    raise UserError("`exitcheck review` arrives with the methodology issue (#6); it is not available in this version.")
+    """Run the study, write review.json atomically into a new folder, render review.html."""
+    from evaluation.review import ReviewConfig, TownshipSpec, run_review
+    from workbench.fsutil import atomic_write_json, new_run_dir
+
+    if args.reps < 20:
+        raise UserError(f"--reps must be at least 20; got {args.reps}")
+    out = args.out or Path(f"review_{dt.datetime.now():%Y%m%d-%H%M%S}")
+    config = ReviewConfig(
+        reps=args.reps,
+        seed=args.seed,
+        township=TownshipSpec(households=args.households, villages=args.villages, icc=args.icc),
+    )
+    config.check()
+    folder = new_run_dir(out)
+    result = run_review(config, progress=lambda msg: print(f"review: {msg}", file=sys.stderr))
+    json_path = atomic_write_json(folder / "review.json", result.to_json())
+    print(f"review: {result!r}", file=sys.stderr)
+    for line in result.findings():
+        print(f"  - {line}")
+    print(f"wrote {json_path}")
+    if not args.no_html:
+        from workbench.runner import run_notebook
+
+        html = run_notebook(
+            "methodology_review",
+            {"review_path": str(json_path.resolve())},
+            folder,
+            "review.html",
+            args.lang,
+        )
+        print(f"wrote {html}")
+    return 0

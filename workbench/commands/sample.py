@@ -1,19 +1,179 @@
-"""``exitcheck sample``: placeholder until the sampling issue (#3) lands."""
+"""``exitcheck sample``: draw a seeded spot-check sample for a township into a new run folder."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Any
 
+from data_contracts import load
+from data_contracts.demo import demo_input_paths
 from data_contracts.errors import UserError
+from sampling.draw import DESIGNS, draw_sample
+from sampling.frame import DEFAULT_CUT_POINTS, build_frame
+from sampling.outputs import write_outputs
+from sampling.plans import acceptance_plan
+from workbench.fsutil import atomic_write_bytes, new_run_dir
+from workbench.runner import run_notebook
 
 HELP = "Draw a seeded spot-check sample for a township; write manifest and survey form (抽样)."
 
+#: flags that apply to each design (anything else given is refused)
+_APPLIES = {
+    "stratified": {"n", "strata", "allocation", "selection", "reserves", "error_rates", "fixed"},
+    "cluster": {"villages_to_sample", "village_selection"},
+    "two-stage": {"villages_to_sample", "households_per_village", "reserves"},
+}
+_REQUIRED = {
+    "stratified": ("n",),
+    "cluster": ("villages_to_sample",),
+    "two-stage": ("villages_to_sample", "households_per_village"),
+}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Accept any arguments so the message below is what the user sees."""
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    """Flags of issue #3 plus poverty lines, exit years, risk cut points and report settings."""
+    parser.add_argument("--households", required=True, help="households registry export")
+    parser.add_argument("--villages", required=True, help="villages registry export")
+    parser.add_argument(
+        "--poverty-lines", help="poverty lines table (default: the shipped national lines)"
+    )
+    parser.add_argument("--township", required=True, help="township to sample (乡镇)")
+    parser.add_argument("--design", required=True, choices=DESIGNS)
+    parser.add_argument("--seed", required=True, type=int, help="random seed (recorded)")
+    parser.add_argument("--out", required=True, help="new run folder")
+    parser.add_argument("--n", type=int, help="stratified: sample size")
+    parser.add_argument("--strata", choices=("village", "risk"), help="stratified: strata")
+    parser.add_argument(
+        "--allocation", choices=("proportional", "equal", "neyman", "fixed"), help="stratified"
+    )
+    parser.add_argument("--selection", choices=("srs", "systematic"), help="within strata")
+    parser.add_argument("--error-rates", help="neyman: assumed rates, e.g. '<10%%=0.1,>=30%%=0.01'")
+    parser.add_argument("--fixed", help="fixed allocation, e.g. 'V01=5,V02=3'")
+    parser.add_argument("--villages-to-sample", type=int, help="cluster / two-stage: villages")
+    parser.add_argument("--village-selection", choices=("pps", "srs"), help="cluster: villages")
+    parser.add_argument("--households-per-village", type=int, help="two-stage: households")
+    parser.add_argument("--reserves", type=int, help="reserves per stratum / village")
+    parser.add_argument("--exit-years", help="only these exit years, e.g. 2016,2017")
+    parser.add_argument("--risk-cuts", default="0.1,0.3", help="risk-band cut points of margin")
+    parser.add_argument("--threshold", type=float, default=0.02, help="report: p0")
+    parser.add_argument("--good-rate", type=float, default=0.005, help="report: p1")
+    parser.add_argument("--alpha", type=float, default=0.10, help="report: plan α")
+    parser.add_argument("--beta", type=float, default=0.05, help="report: plan β")
+    parser.add_argument("--deff", type=float, default=1.0, help="report: design effect")
+
+
+def _numbers(text: str | None, flag: str, kind: type) -> list[Any] | None:
+    if text is None:
+        return None
+    try:
+        return [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UserError(f"{flag} must be comma-separated numbers; got {text!r}.") from None
+
+
+def _mapping(text: str | None, flag: str, kind: type) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.rpartition("=")
+        try:
+            out[key.strip()] = kind(value)
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            raise UserError(f"{flag} must look like 'A=1,B=2'; cannot read {part!r}.")
+    return out
+
+
+def design_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The design parameters the flags give, refusing flags that do not apply to the design."""
+    given = {
+        "n": args.n,
+        "strata": args.strata,
+        "allocation": args.allocation,
+        "selection": args.selection,
+        "reserves": args.reserves,
+        "error_rates": _mapping(args.error_rates, "--error-rates", float),
+        "fixed": _mapping(args.fixed, "--fixed", int),
+        "villages_to_sample": args.villages_to_sample,
+        "village_selection": args.village_selection,
+        "households_per_village": args.households_per_village,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    stray = sorted(set(given) - _APPLIES[args.design])
+    if stray:
+        flags = ", ".join("--" + s.replace("_", "-") for s in stray)
+        raise UserError(f"{flags} do(es) not apply to the {args.design} design.")
+    required = _REQUIRED[args.design]
+    if args.design == "stratified" and given.get("allocation") == "fixed":
+        required = ("fixed",)
+    missing = [k for k in required if k not in given]
+    if missing:
+        flags = ", ".join("--" + s.replace("_", "-") for s in missing)
+        raise UserError(f"the {args.design} design needs {flags}.")
+    if args.seed < 0:
+        raise UserError(f"--seed must be a whole number ≥ 0; got {args.seed}.")
+    acceptance_plan(args.threshold, args.good_rate, args.alpha, args.beta, deff=args.deff)
+    return given
+
+
+def _progress(message: str) -> None:
+    print(f"exitcheck sample: {message}", file=sys.stderr, flush=True)
+
+
+def _copy_inputs(paths: dict[str, Path], run: Path) -> dict[str, str]:
+    """Copy the input files into RUN_DIR/inputs/; returns their paths relative to the run."""
+    copied = {}
+    for kind, path in paths.items():
+        target = Path("inputs") / f"{kind}{''.join(path.suffixes[-1:])}"
+        atomic_write_bytes(run / target, path.read_bytes())
+        copied[kind] = target.as_posix()
+    return copied
 
 
 def run(args: argparse.Namespace) -> int:
-    """Explain that this command is not built yet."""
-    raise UserError("`exitcheck sample` arrives with the sampling issue (#3); it is not available in this version.")
+    """Validate, load, draw, write the run folder and render the sampling report."""
+    params = design_parameters(args)
+    exit_years = _numbers(args.exit_years, "--exit-years", int)
+    cuts = _numbers(args.risk_cuts, "--risk-cuts", float) or list(DEFAULT_CUT_POINTS)
+    paths = {
+        "households": Path(args.households),
+        "villages": Path(args.villages),
+        "poverty-lines": Path(args.poverty_lines or demo_input_paths()["poverty-lines"]),
+    }
+    if args.poverty_lines is None:
+        _progress("no --poverty-lines given: using the shipped national poverty lines.")
+    _progress("reading inputs …")
+    tables = {kind: load(kind, path).frame for kind, path in paths.items()}
+    frame = build_frame(
+        tables["households"],
+        tables["villages"],
+        tables["poverty-lines"],
+        args.township,
+        exit_years,
+        cuts,
+    )
+    _progress(f"frame: {frame.households} exited households; drawing the {args.design} sample …")
+    sample = draw_sample(frame, args.design, args.seed, params)
+    run_dir = new_run_dir(args.out)
+    sample.design["parameters"].update(
+        exit_years=list(frame.exit_years),
+        risk_cut_points=list(frame.cut_points),
+        inputs=_copy_inputs(paths, run_dir),
+    )
+    write_outputs(sample, run_dir)
+    _progress(f"{sample!r}; rendering the sampling report …")
+    report_params = {
+        "run_dir": str(run_dir.resolve()),
+        "threshold": args.threshold,
+        "good_rate": args.good_rate,
+        "alpha": args.alpha,
+        "beta": args.beta,
+        "deff": args.deff,
+    }
+    html = run_notebook("sample_township", report_params, run_dir, "sampling_report.html")
+    print(f"sample written to {run_dir}; report: {html}")
+    return 0

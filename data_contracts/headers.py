@@ -1,0 +1,67 @@
+"""Mapping of column headers as written in a file onto the canonical column names.
+
+A header matches a column by its canonical English name, its Chinese header or a known alias,
+after normalising width (full-width brackets as in 乡镇（街道）), case, whitespace, a leading ``*``
+(required-field marker in templates) and a trailing unit such as ``（元）`` or ``(人)``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from data_contracts.columns import Column
+
+_UNIT = re.compile(r"\((元|人|户|元/人|元/年|元/人/年|人/户|年)\)$")
+
+
+def normalise(header: object) -> str:
+    """Comparable form of a header."""
+    text = unicodedata.normalize("NFKC", str(header))
+    text = re.sub(r"\s+", "", text).lower().lstrip("*")
+    return _UNIT.sub("", text)
+
+
+def header_keys(spec: Sequence[Column]) -> dict[str, str]:
+    """Normalised header → canonical name, for every name, header and alias of the spec."""
+    keys: dict[str, str] = {}
+    for col in spec:
+        for key in (col.name, col.header, *col.aliases):
+            keys.setdefault(normalise(key), col.name)
+    return keys
+
+
+def count_matches(cells: Iterable[object], spec: Sequence[Column]) -> int:
+    """How many distinct columns of the spec a row of cells names (used to find the header row)."""
+    keys = header_keys(spec)
+    return len({keys[k] for k in map(normalise, cells) if k in keys})
+
+
+@dataclass
+class HeaderMatch:
+    """Result of matching a file's headers to a spec."""
+
+    rename: dict[str, str] = field(default_factory=dict)  # header as written → canonical
+    header_map: dict[str, str] = field(default_factory=dict)  # canonical → header as written
+    extras: list[str] = field(default_factory=list)  # headers kept but not in the contract
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (header, canonical)
+    missing: list[Column] = field(default_factory=list)  # required columns not found
+
+
+def match_headers(headers: Sequence[str], spec: Sequence[Column]) -> HeaderMatch:
+    """Match written headers to the spec; the first header naming a column wins."""
+    keys = header_keys(spec)
+    result = HeaderMatch()
+    for header in headers:
+        name = keys.get(normalise(header))
+        if name is None:
+            result.extras.append(header)
+        elif name in result.header_map:
+            result.duplicates.append((header, name))
+        else:
+            result.rename[header] = name
+            result.header_map[name] = header
+    result.missing = [c for c in spec if c.required and c.name not in result.header_map]
+    return result

@@ -1,0 +1,67 @@
+"""``load``: read an input file, map its headers, parse and validate it against its contract."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data_contracts.columns import spec
+from data_contracts.readers import read_raw
+from data_contracts.validation import check_table
+
+
+@dataclass
+class LoadedTable:
+    """A validated input table.
+
+    ``frame`` has the canonical columns with proper dtypes, then the extra columns as written;
+    ``rows`` holds each row's Excel row number (for later messages); ``header_map`` maps
+    canonical names to the headers as written; ``notes`` says what was ignored or assumed.
+    """
+
+    kind: str
+    path: Path
+    frame: pd.DataFrame
+    sha256: str
+    header_map: dict[str, str]
+    rows: np.ndarray
+    notes: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    sheet: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The typed table (a copy)."""
+        return self.frame.copy()
+
+    def __repr__(self) -> str:
+        return f"LoadedTable({self.kind!r}, {str(self.path)!r}, rows={len(self.frame)})"
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes (recorded so a run can prove which input it used)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
+    """Read and validate one input table; raises ``ContractError`` listing every problem.
+
+    Unreadable, missing or empty files raise ``UserError`` (exit status 2).
+    """
+    columns = spec(kind)
+    path = Path(path)
+    raw = read_raw(path, columns, sheet)
+    frame, header_map, extras = check_table(kind, raw.frame, str(path), raw.rows, raw.header_row)
+    notes = []
+    if raw.header_row > 1:
+        notes.append(f"skipped {raw.header_row - 1} title row(s) above the header on row "
+                     f"{raw.header_row}")  # fmt: skip
+    if extras:
+        notes.append(f"columns not in the {kind} contract, kept but ignored: {', '.join(extras)}")
+    if raw.encoding and raw.encoding not in ("utf-8-sig", "utf-8"):
+        notes.append(f"read as {raw.encoding.upper()} text")
+    return LoadedTable(kind, path, frame, sha256_of(path), header_map, raw.rows, notes,
+                       raw.encoding, raw.sheet)  # fmt: skip

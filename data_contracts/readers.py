@@ -1,0 +1,147 @@
+"""Reading input files into text frames with headers as written and Excel row numbers.
+
+CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel writes), tried
+strictly in that order, then charset-normalizer's guess. XLSX reads the first sheet (or a named
+one). In both, title rows above the header (as in exports from the national poverty-alleviation
+information system) are skipped by finding the row that names the most contract columns. Parquet
+is read as is. Every mistake becomes a ``UserError`` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data_contracts.columns import Column
+from data_contracts.errors import UserError
+from data_contracts.headers import count_matches
+
+HEADER_SEARCH_ROWS = 30  # title rows above the header are looked for in this many rows
+
+
+@dataclass
+class RawTable:
+    """A file's cells (text for CSV/XLSX) with headers as written and Excel row numbers."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray  # Excel row number of each data row (header row counted)
+    header_row: int  # Excel row number of the header
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Text and encoding name of a CSV file's bytes."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UserError(f"{path}: cannot tell the text encoding; save it as UTF-8 or GB18030 CSV.")
+    return str(best), best.encoding
+
+
+def _header_index(rows: list[list[object]], spec: tuple[Column, ...]) -> int:
+    """Index of the row naming the most contract columns (0 when none names any)."""
+    scores = [count_matches([c for c in row if c is not None and c == c], spec) for row in rows]
+    return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
+
+
+def _frame_from_grid(grid: pd.DataFrame, spec: tuple[Column, ...], path: Path) -> RawTable:
+    """Cut the header and title rows off a header-less grid whose index is Excel row - 1."""
+    grid = grid.dropna(how="all")
+    if grid.empty:
+        raise UserError(f"{path} is empty: no header and no data rows.")
+    head = grid.head(HEADER_SEARCH_ROWS)
+    at = _header_index(head.to_numpy().tolist(), spec)
+    header_label = head.index[at]
+    headers = [str(h).strip() if h == h and h is not None else f"column {i + 1}"
+               for i, h in enumerate(grid.loc[header_label])]  # fmt: skip
+    data = grid.loc[grid.index > header_label]
+    data.columns = headers
+    keep = [h for h in headers if not h.startswith("column ") or data[h].notna().any()]
+    data = data[keep]
+    if data.empty:
+        raise UserError(f"{path} has a header (row {header_label + 1}) but no data rows below it.")
+    return RawTable(data.reset_index(drop=True), data.index.to_numpy() + 1, header_label + 1)
+
+
+def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
+    """Read a CSV file, detecting its encoding and header row."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise UserError(f"{path} is empty: no header and no data rows.")
+    text, encoding = decode(data, path)
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    at = _header_index(list(csv.reader(lines)), spec)
+    try:
+        body = pd.read_csv(
+            io.StringIO(text), header=None, skiprows=at, dtype=str,
+            keep_default_na=False, na_values=[""], skip_blank_lines=False,
+        )  # fmt: skip
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UserError(f"{path}: not a readable CSV table ({exc}).") from None
+    body.index = body.index + at
+    table = _frame_from_grid(body, spec, path)
+    table.encoding = encoding
+    return table
+
+
+def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTable:
+    """Read the first (or the named) sheet of an XLSX workbook, finding the header row."""
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise UserError(f"{path}: not a readable XLSX workbook ({exc}).") from None
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is not None and sheet not in names:
+            raise UserError(
+                f"{path} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}."
+            )
+        chosen = sheet if sheet is not None else names[0]
+        grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=str)
+    table = _frame_from_grid(grid, spec, path)
+    table.sheet = chosen
+    return table
+
+
+def read_parquet(path: Path) -> RawTable:
+    """Read a Parquet file; its column names are the headers, data starts on row 2."""
+    try:
+        frame = pd.read_parquet(path).reset_index(drop=True)
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise UserError(f"{path}: not a readable Parquet file ({exc}).") from None
+    if frame.empty:
+        raise UserError(f"{path} has no data rows.")
+    frame.columns = [str(c) for c in frame.columns]
+    return RawTable(frame, np.arange(2, len(frame) + 2), 1)
+
+
+def read_raw(path: str | Path, spec: tuple[Column, ...], sheet: str | None = None) -> RawTable:
+    """Read any supported input file (by extension: .csv, .txt, .xlsx/.xlsm, .parquet)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file.")
+    suffix = path.suffix.lower()
+    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
+        raise UserError(f"--sheet applies to XLSX workbooks only, not {path.name}.")
+    if suffix in (".csv", ".txt"):
+        return read_csv(path, spec)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, spec, sheet)
+    if suffix in (".parquet", ".pq"):
+        return read_parquet(path)
+    if suffix == ".xls":
+        raise UserError(f"{path}: old .xls workbooks are not supported; save it as .xlsx in Excel.")
+    raise UserError(f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet.")

@@ -1,0 +1,241 @@
+"""Reported vs surveyed income (收入核实): per-household differences and agreement statistics.
+
+For every interviewed household the registry's reported per-capita net income (人均纯收入) is
+compared with the surveyed one. Design-based summaries (mean difference, verification factor,
+share over-reported) are estimated with the survey design in ``evaluation.assessment``; this
+module holds the per-household quantities and the descriptive agreement statistics:
+
+* **Bland–Altman on the log scale**: d = ln(surveyed) − ln(reported); bias = mean(d), limits of
+  agreement = bias ± z·sd(d). Back-transformed, they are ratios surveyed/reported. Descriptive,
+  unweighted (as in method-comparison practice); households with a non-positive income are left
+  out and counted.
+* **Wilcoxon signed-rank test** (one-sided, reported > surveyed) for systematic inflation of
+  the registry incomes; unweighted, so it describes the sample rather than the population.
+* **Over-reporting**: reported income exceeds the surveyed one by more than ``over_report``
+  (default 20%) of the surveyed value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evaluation.estimates import Estimate
+from evaluation.survey_design import SurveyDesign
+
+OVER_REPORT = 0.20
+UNDER_VERIFIED = 0.90  # WHO data-quality review: verification factor below 0.90 = over-reporting
+
+
+def income_differences(units: pd.DataFrame, over_report: float = OVER_REPORT) -> pd.DataFrame:
+    """Per-household comparison for the responding units.
+
+    Columns: ``household_id``, ``village_id``, ``reported`` and ``surveyed`` (yuan per person),
+    ``difference`` (surveyed − reported), ``ratio`` (surveyed ÷ reported), ``log_ratio``,
+    ``reported_total`` and ``surveyed_total`` (household size × per-capita income, using the
+    registered and the surveyed household size), and ``over_reported``.
+    """
+    resp = units.loc[units["responded"].to_numpy(dtype=bool)]
+    reported = pd.to_numeric(resp["income_per_capita"]).to_numpy(float)
+    surveyed = pd.to_numeric(resp["surveyed_income_per_capita"]).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(reported > 0, surveyed / reported, np.nan)
+        log_ratio = np.where((reported > 0) & (surveyed > 0), np.log(surveyed / reported), np.nan)
+    return pd.DataFrame(
+        {
+            "household_id": resp["household_id"].to_numpy(),
+            "village_id": resp["village_id"].to_numpy(),
+            "reported": reported,
+            "surveyed": surveyed,
+            "difference": surveyed - reported,
+            "ratio": ratio,
+            "log_ratio": log_ratio,
+            "reported_total": reported * resp["household_size"].to_numpy(float),
+            "surveyed_total": surveyed * resp["surveyed_household_size"].to_numpy(float),
+            "over_reported": reported > (1 + over_report) * surveyed,
+        }
+    )
+
+
+def income_columns(units: pd.DataFrame, over_report: float = OVER_REPORT) -> dict[str, np.ndarray]:
+    """Analysis variables for the design (NaN for nonrespondents, who are masked as a domain)."""
+    resp = units["responded"].to_numpy(dtype=bool)
+    diff = income_differences(units, over_report)
+    cols = {}
+    for name, source in [
+        ("income_difference", "difference"),
+        ("reported_total", "reported_total"),
+        ("surveyed_total", "surveyed_total"),
+        ("over_reported", "over_reported"),
+    ]:
+        values = np.full(len(units), np.nan)
+        values[resp] = diff[source].to_numpy(dtype=float)
+        cols[name] = values
+    return cols
+
+
+@dataclass(frozen=True)
+class BlandAltman:
+    """Bland–Altman agreement on the log scale (ln surveyed − ln reported)."""
+
+    bias: float
+    sd: float
+    lower: float  # limits of agreement, log scale
+    upper: float
+    level: float
+    n: int
+    excluded: int  # households with a non-positive income
+
+    @property
+    def ratio_bias(self) -> float:
+        """Geometric-mean ratio surveyed ÷ reported."""
+        return math.exp(self.bias)
+
+    @property
+    def ratio_limits(self) -> tuple[float, float]:
+        """Limits of agreement as ratios surveyed ÷ reported."""
+        return math.exp(self.lower), math.exp(self.upper)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict including the ratio-scale values."""
+        lo, hi = self.ratio_limits
+        return {**asdict(self), "ratio_bias": self.ratio_bias, "ratio_lower": lo, "ratio_upper": hi}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row frame of ``to_dict``."""
+        return pd.DataFrame([self.to_dict()])
+
+    def __repr__(self) -> str:
+        lo, hi = self.ratio_limits
+        return (
+            f"BlandAltman(log bias {self.bias:+.3f}, ratio {self.ratio_bias:.3f}, "
+            f"limits {lo:.3f}–{hi:.3f}, n={self.n})"
+        )
+
+
+def bland_altman_log(log_ratio: np.ndarray, level: float = 0.95) -> BlandAltman:
+    """Bias and limits of agreement of ``log_ratio`` (NaN entries are the excluded households)."""
+    d = np.asarray(log_ratio, dtype=float)
+    ok = d[~np.isnan(d)]
+    n = ok.size
+    bias = float(ok.mean()) if n else float("nan")
+    sd = float(ok.std(ddof=1)) if n > 1 else float("nan")
+    z = stats.norm.ppf(0.5 + level / 2)
+    return BlandAltman(bias, sd, float(bias - z * sd), float(bias + z * sd), level, n, int(d.size - n))
+
+
+@dataclass(frozen=True)
+class SignedRank:
+    """One-sided Wilcoxon signed-rank test of reported > surveyed (systematic inflation)."""
+
+    statistic: float
+    p_value: float
+    n: int  # pairs with a non-zero difference
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        return f"SignedRank(W={self.statistic:.1f}, one-sided p={self.p_value:.4g}, n={self.n})"
+
+
+def signed_rank_inflation(reported: np.ndarray, surveyed: np.ndarray) -> SignedRank:
+    """Wilcoxon signed-rank test that reported incomes exceed surveyed ones (zero pairs dropped)."""
+    diff = np.asarray(reported, float) - np.asarray(surveyed, float)
+    diff = diff[~np.isnan(diff) & (diff != 0)]
+    if diff.size == 0:
+        return SignedRank(float("nan"), float("nan"), 0)
+    res = stats.wilcoxon(diff, alternative="greater")
+    return SignedRank(float(res.statistic), float(res.pvalue), int(diff.size))
+
+
+@dataclass(frozen=True)
+class IncomeComparison:
+    """Income comparison of the township: per-household table and its summaries."""
+
+    households: pd.DataFrame  # see income_differences
+    mean_difference: Estimate  # design-weighted mean of surveyed − reported, yuan per person
+    verification_factor: Estimate  # Σ surveyed total ÷ Σ reported total (survey ratio)
+    over_reported: Estimate  # share of households over-reported by more than over_report
+    bland_altman: BlandAltman
+    signed_rank: SignedRank
+    over_report: float
+
+    @property
+    def over_reporting_flag(self) -> bool:
+        """WHO rule: verification factor below 0.90 flags over-reporting."""
+        return self.verification_factor.estimate < UNDER_VERIFIED
+
+    def largest_discrepancies(self, k: int = 10) -> pd.DataFrame:
+        """The ``k`` households with the largest |ln(surveyed ÷ reported)|."""
+        h = self.households
+        order = h["log_ratio"].abs().sort_values(ascending=False, na_position="last").index
+        return h.loc[order[:k]].reset_index(drop=True)
+
+    def to_dict(self) -> dict:
+        """The ``income`` block of results.json."""
+
+        def est(e: Estimate) -> dict:
+            return {"estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1]}
+
+        return {
+            "mean_difference": est(self.mean_difference),
+            "verification_factor": {
+                **est(self.verification_factor),
+                "over_reporting_flag": self.over_reporting_flag,
+            },
+            "over_reported_share": {**est(self.over_reported), "threshold": self.over_report},
+            "limits_of_agreement": self.bland_altman.to_dict(),
+            "signed_rank": self.signed_rank.to_dict(),
+            "households": len(self.households),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per design-based income summary."""
+        named = {
+            "mean_difference": self.mean_difference,
+            "verification_factor": self.verification_factor,
+            "over_reported_share": self.over_reported,
+        }
+        return pd.concat(
+            [e.to_frame().assign(summary=k) for k, e in named.items()], ignore_index=True
+        )
+
+    def __repr__(self) -> str:
+        vf = self.verification_factor
+        return (
+            f"IncomeComparison(n={len(self.households)}, mean difference "
+            f"{self.mean_difference.estimate:+.0f} yuan, verification factor {vf.estimate:.3f} "
+            f"[{vf.ci[0]:.3f}, {vf.ci[1]:.3f}], over-reported >{self.over_report:.0%}: "
+            f"{self.over_reported.estimate:.1%})"
+        )
+
+
+def compare_income(
+    design: SurveyDesign,
+    units: pd.DataFrame,
+    over_report: float = OVER_REPORT,
+    method: str = "beta",
+    level: float = 0.95,
+) -> IncomeComparison:
+    """Income comparison of the interviewed households.
+
+    ``design`` is the household design whose data carry the :func:`income_columns` (and a
+    ``responded`` column); estimates use the interviewed households as a domain.
+    """
+    households = income_differences(units, over_report)
+    resp = design.subset("responded")
+    return IncomeComparison(
+        households=households,
+        mean_difference=resp.mean("income_difference", level=level),
+        verification_factor=resp.ratio("surveyed_total", "reported_total", level=level),
+        over_reported=resp.proportion("over_reported", method=method, level=level),
+        bland_altman=bland_altman_log(households["log_ratio"].to_numpy(), level),
+        signed_rank=signed_rank_inflation(households["reported"], households["surveyed"]),
+        over_report=over_report,
+    )

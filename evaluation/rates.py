@@ -1,0 +1,222 @@
+"""Design-based rates of a township (率的估计): 错退率, 群众认可度, acknowledgement, with intervals.
+
+All rates are estimated on the full sample design (``evaluation.design_from_sample``) with the
+interviewed households as a *domain*: nonrespondents stay in the design and are masked, never
+dropped, so the variance keeps every PSU of the design.
+
+* 错退率 by persons (official: wrong-exit persons ÷ exited persons in the sample) is the ratio
+  Σ w·m·wrong ÷ Σ w·m with m the surveyed household size. It is estimated as the proportion of
+  ``wrong_exit`` in the same design with weights w·m: the point estimate and the linearised
+  variance are identical to the ratio estimator (its influence values are w·m·(wrong − R) ÷ Σw·m
+  either way), and it lets the Korn–Graubard ("beta") interval behave at 0 observed wrong exits.
+* 错退率 by households, 群众认可度 (approving ÷ surveyed households) and the acknowledgement rate
+  (认可脱贫) are domain proportions with the chosen interval method.
+* Nonresponse bounds: refused / not-found households without a replacement are counted all
+  correct (best case) or all wrong (worst case) over the whole main sample; for persons their
+  registered household size stands in for the unknown surveyed size.
+* Borderline sensitivity: the rates with borderline households counted as wrong / as correct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from data_contracts.errors import UserError
+from evaluation.classify import REASONS, sensitivity_flags
+from evaluation.design_from_sample import design_from_sample
+from evaluation.estimates import Estimate
+from evaluation.income import OVER_REPORT, income_columns
+from evaluation.intervals import one_sided_bound
+from evaluation.survey_design import SurveyDesign
+
+
+@dataclass(frozen=True)
+class Designs:
+    """The household design and the person-weighted design (weights × household size)."""
+
+    households: SurveyDesign
+    persons: SurveyDesign
+    respondents: np.ndarray  # bool mask of interviewed units
+
+    @classmethod
+    def build(
+        cls,
+        units: pd.DataFrame,
+        design_info: Mapping[str, Any],
+        lonely_psu: str = "adjust",
+        over_report: float = OVER_REPORT,
+    ) -> Designs:
+        """Both designs over all main-sample units (nonrespondents included, to be masked)."""
+        resp = units["responded"].to_numpy(dtype=bool)
+        if not resp.any():
+            raise UserError("no household was interviewed (all refused / not found / missing)")
+        data = units.assign(**_analysis_columns(units), **income_columns(units, over_report))
+        persons = data.assign(weight=data["weight"] * data["size_for_weight"])
+        return cls(
+            households=design_from_sample(data, design_info, lonely_psu=lonely_psu),
+            persons=design_from_sample(persons, design_info, lonely_psu=lonely_psu),
+            respondents=resp,
+        )
+
+    def estimate(
+        self, variable: str, *, persons: bool = False, method: str = "beta", level: float = 0.95,
+        domain: str = "responded",
+    ) -> Estimate:  # fmt: skip
+        """Proportion of ``variable`` within ``domain`` (a bool column; "all" = every unit)."""
+        design = self.persons if persons else self.households
+        if domain != "all":
+            design = design.subset(domain)
+        return design.proportion(variable, method=method, level=level, na_rm=True)
+
+
+def _analysis_columns(units: pd.DataFrame) -> dict[str, np.ndarray]:
+    """0/1 analysis variables (NaN for nonrespondents) and the size used in person weights."""
+    resp = units["responded"].to_numpy(dtype=bool)
+    surveyed = pd.to_numeric(units["surveyed_household_size"]).to_numpy(float, na_value=np.nan)
+    registered = pd.to_numeric(units["household_size"]).to_numpy(float, na_value=np.nan)
+    size = np.where(resp, surveyed, registered)
+    sens = sensitivity_flags(units)
+
+    def on_resp(values) -> np.ndarray:
+        return np.where(resp, np.asarray(values, dtype=float), np.nan)
+
+    def answered(col: str) -> np.ndarray:
+        values = units[col].astype("boolean").to_numpy(dtype=float, na_value=np.nan)
+        return np.where(resp, values, np.nan)
+
+    cols = {
+        "size_for_weight": size,
+        "wrong": on_resp(units["wrong_exit"]),
+        "wrong_borderline_wrong": on_resp(sens["wrong_if_borderline_wrong"]),
+        "wrong_borderline_correct": on_resp(sens["wrong_if_borderline_correct"]),
+        "wrong_best_case": np.where(resp, units["wrong_exit"].to_numpy(float), 0.0),
+        "wrong_worst_case": np.where(resp, units["wrong_exit"].to_numpy(float), 1.0),
+        "approves": answered("approves_result"),
+        "acknowledges": answered("acknowledges_exit"),
+    }
+    for code in REASONS:
+        cols[f"is_{code}"] = on_resp(units[f"reason_{code}"])
+    return cols
+
+
+def _row(label: str, est: Estimate, level: float) -> dict:
+    return {
+        "scenario": label,
+        "estimate": est.estimate,
+        "se": est.se,
+        "ci_low": est.ci[0],
+        "ci_high": est.ci[1],
+        "upper_bound": est.upper_bound(level),
+        "n": est.n,
+    }
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The township's rates with intervals, scenarios, reasons and per-village rates."""
+
+    persons: Estimate  # 错退率 (persons)
+    households: Estimate  # 错退率 (households)
+    approval: Estimate | None  # 群众认可度; None when no interviewed household answered
+    acknowledgement: Estimate | None
+    scenarios: pd.DataFrame  # borderline sensitivity and nonresponse bounds
+    reasons: pd.DataFrame
+    by_village: pd.DataFrame
+    level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per headline rate."""
+        named = {
+            "wrong_exit_rate": self.persons,
+            "wrong_exit_rate_households": self.households,
+            "approval_rate": self.approval,
+            "acknowledgement_rate": self.acknowledgement,
+        }
+        rows = [e.to_frame().assign(indicator=k) for k, e in named.items() if e is not None]
+        return pd.concat(rows, ignore_index=True)
+
+    def __repr__(self) -> str:
+        p, h = self.persons, self.households
+        return (
+            f"Rates(错退率 persons {p.estimate:.2%} [{p.ci[0]:.2%}, {p.ci[1]:.2%}], households "
+            f"{h.estimate:.2%}, upper bound {p.upper_bound(self.level):.2%}, n={p.n})"
+        )
+
+
+def estimate_rates(designs: Designs, method: str = "beta", level: float = 0.95) -> Rates:
+    """Estimate every rate of the township from the two designs."""
+
+    def est(var: str, persons: bool = False, domain: str = "responded") -> Estimate:
+        return designs.estimate(var, persons=persons, method=method, level=level, domain=domain)
+
+    persons, households = est("wrong", True), est("wrong")
+    scenarios = []
+    for label, var, domain in [
+        ("interviewed", "wrong", "responded"),
+        ("borderline_as_wrong", "wrong_borderline_wrong", "responded"),
+        ("borderline_as_correct", "wrong_borderline_correct", "responded"),
+        ("nonrespondents_correct", "wrong_best_case", "all"),
+        ("nonrespondents_wrong", "wrong_worst_case", "all"),
+    ]:
+        for unit, use_persons in (("persons", True), ("households", False)):
+            row = _row(label, est(var, use_persons, domain), level)
+            scenarios.append({"unit": unit, **row})
+    return Rates(
+        persons=persons,
+        households=households,
+        approval=est("approves") if _answered(designs, "approves") else None,
+        acknowledgement=est("acknowledges") if _answered(designs, "acknowledges") else None,
+        scenarios=pd.DataFrame(scenarios),
+        reasons=_reasons(designs, level),
+        by_village=village_rates(designs, method, level),
+        level=level,
+    )
+
+
+def _answered(designs: Designs, variable: str) -> bool:
+    """Whether any interviewed household answered the question behind ``variable``."""
+    return bool(designs.households.data[variable].notna().any())
+
+
+def _reasons(designs: Designs, level: float) -> pd.DataFrame:
+    """Households with each reason and the estimated share of exited persons affected."""
+    data = designs.households.data
+    resp = designs.respondents
+    rows = []
+    for code, (_, label) in REASONS.items():
+        share = designs.estimate(f"is_{code}", persons=True, level=level)
+        rows.append(
+            {
+                "reason": code,
+                "reason_zh": label,
+                "households": int(data.loc[resp, f"reason_{code}"].sum()),
+                "persons_share": share.estimate,
+                "ci_low": share.ci[0],
+                "ci_high": share.ci[1],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def village_rates(designs: Designs, method: str = "beta", level: float = 0.95) -> pd.DataFrame:
+    """错退率 by persons for each village (domain = interviewed households of the village).
+
+    Columns: village_id, estimate, se, ci_low, ci_high, bound_low, bound_high (one-sided at
+    ``level``), n (interviewed households), df, wrong_households.
+    """
+    domain = designs.persons.subset("responded").by("village_id")
+    table = domain.proportion("wrong", method=method, level=level)
+    args = (method, table["estimate"], table["se"], table["df"], level)
+    table["bound_low"] = one_sided_bound(*args, side="lower", n=table["n"])
+    table["bound_high"] = one_sided_bound(*args, side="upper", n=table["n"])
+    data = designs.households.data.loc[designs.respondents]
+    wrong = data.groupby("village_id")["wrong_exit"].sum()
+    table["wrong_households"] = table["village_id"].map(wrong).fillna(0).astype(int).to_numpy()
+    keep = ["village_id", "estimate", "se", "ci_low", "ci_high", "bound_low", "bound_high", "n",
+            "df", "wrong_households"]  # fmt: skip
+    return table[keep]

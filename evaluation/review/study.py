@@ -1,0 +1,284 @@
+"""The Monte Carlo methodology review (方法评审): designs × sizes × true rates × CI methods.
+
+For each design and sample size, R replications are drawn once (random keys, all at once) and
+reused for every true rate of the grid (common random numbers: the wrong-exit sets are nested, so
+OC curves are smooth). Each replication is estimated in closed form (``estimator``), given an
+interval by every method of ``evaluation.intervals`` and judged by the rule of
+``evaluation.verdict`` (one-sided bounds at the verdict level against the threshold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data_contracts.errors import UserError
+from evaluation.intervals import interval
+from evaluation.review.designs import Draws, draw_cluster, draw_stratified, draw_two_stage
+from evaluation.review.estimator import RatioEstimates, ratio_estimates
+from evaluation.review.township import DEFAULT_RATES, Township, TownshipSpec, synthetic_township
+from evaluation.verdict import Thresholds
+
+CI_METHODS = ("beta", "beta_capped", "logit", "mean")
+"""Korn–Graubard (default near 0), Korn–Graubard with its effective sample size capped at the
+sampled households, logit, and Wald (``mean``) — the methods the review compares."""
+
+VERDICT_CODES = ("credible", "inconclusive", "not_credible")
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """Everything the review depends on; recorded in review.json."""
+
+    reps: int = 1000
+    seed: int = 20161
+    rates: tuple[float, ...] = DEFAULT_RATES
+    township: TownshipSpec = field(default_factory=TownshipSpec)
+    stratified_sizes: tuple[int, ...] = (100, 150, 300)
+    cluster_villages: tuple[int, ...] = (4, 6, 10)
+    two_stage_sizes: tuple[tuple[int, int], ...] = ((10, 10), (10, 15), (15, 20))
+    assumed_deff: tuple[tuple[str, float], ...] = (
+        ("stratified", 1.0),
+        ("cluster", 2.0),
+        ("two-stage", 1.5),
+    )
+    default_design: tuple[str, str] = ("stratified", "n=150")
+    default_method: str = "beta"
+    good_rate: float = 0.005
+    target_power: float = 0.80
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    measurement_sd: tuple[float, ...] = (0.0, 0.05, 0.10, 0.20)
+    response_rates: tuple[tuple[float, float], ...] = (
+        (0.9, 0.9),
+        (0.9, 0.8),
+        (0.9, 0.7),
+        (0.9, 0.5),
+    )
+
+    def check(self) -> None:
+        """Refuse a configuration the review cannot run, naming the parameter."""
+        if self.reps < 20:
+            raise UserError(
+                f"--reps must be at least 20 (Monte Carlo error is too large below); got {self.reps}"
+            )
+        if self.default_method not in CI_METHODS:
+            raise UserError(
+                f"default CI method must be one of {CI_METHODS}; got {self.default_method!r}"
+            )
+        if self.good_rate not in self.rates or self.thresholds.wrong_exit not in self.rates:
+            raise UserError("the rate grid must contain the good rate and the threshold")
+        self.township.check()
+
+
+def draw_all(township: Township, config: ReviewConfig, rng: np.random.Generator) -> list[Draws]:
+    """Every design × size of the configuration, R replications each."""
+    draws = [draw_stratified(township, n, config.reps, rng) for n in config.stratified_sizes]
+    draws += [draw_cluster(township, m, config.reps, rng) for m in config.cluster_villages]
+    draws += [draw_two_stage(township, m, k, config.reps, rng) for m, k in config.two_stage_sizes]
+    return draws
+
+
+def verdict_codes(low: np.ndarray, high: np.ndarray, threshold: float) -> np.ndarray:
+    """Vectorised ``evaluation.verdict.judge`` for a rate that must stay below ``threshold``.
+
+    0 = credible (upper one-sided bound below), 2 = not_credible (lower bound at or above),
+    1 = inconclusive. Kept equal to ``judge`` by a test.
+    """
+    return np.where(high < threshold, 0, np.where(low >= threshold, 2, 1))
+
+
+def review_interval(
+    method: str, est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``evaluation.intervals.interval``, plus ``beta_capped``: Korn–Graubard with n* ≤ n.
+
+    For the rate by persons n* = p(1−p)/se² counts *persons*, so one wrong single-person household
+    among n sampled households can yield n* ≫ n and an upper bound below 2 %. Capping n* at the
+    number of sampled households is the same as flooring se at √(p(1−p)/n).
+    """
+    if method == "beta_capped":
+        se = np.maximum(se, np.sqrt(est * (1 - est) / n))
+        method = "beta"
+    return interval(method, est, se, df, level, n)
+
+
+def _mc(p: np.ndarray, reps: int) -> np.ndarray:
+    """Monte Carlo standard error of a proportion estimated from ``reps`` replications."""
+    return np.sqrt(p * (1 - p) / reps)
+
+
+def evaluate(
+    est: RatioEstimates, truth: np.ndarray, config: ReviewConfig, labels: dict
+) -> tuple[list[dict], list[dict]]:
+    """Coverage rows and OC rows for one (R × K) set of estimates against the K true values."""
+    reps = est.estimate.shape[0]
+    df, n = est.df[:, None], est.n[:, None]
+    level, threshold = config.thresholds.level, config.thresholds.wrong_exit
+    coverage, oc = [], []
+    official = (est.estimate < threshold).mean(axis=0)
+    for method in CI_METHODS:
+        lo, hi = review_interval(method, est.estimate, est.se, df, level, n)
+        miss_low, miss_high = (hi < truth).mean(axis=0), (lo > truth).mean(axis=0)
+        cov = 1 - miss_low - miss_high
+        b_lo, b_hi = review_interval(method, est.estimate, est.se, df, 2 * level - 1, n)
+        codes = verdict_codes(b_lo, b_hi, threshold)
+        for k, rate in enumerate(config.rates):
+            base = {**labels, "rate": float(rate), "true_rate": float(truth[k]), "method": method}
+            coverage.append(
+                base
+                | {
+                    "coverage": float(cov[k]),
+                    "mc_se": float(_mc(cov[k], reps)),
+                    "miss_below": float(miss_low[k]),
+                    "miss_above": float(miss_high[k]),
+                    "mean_width": float(np.nanmean(hi[:, k] - lo[:, k])),
+                }
+            )
+            probs = np.bincount(codes[:, k], minlength=3) / reps
+            oc.append(
+                base
+                | {f"p_{v}": float(p) for v, p in zip(VERDICT_CODES, probs, strict=True)}
+                | {"p_official_pass": float(official[k]), "mc_se_max": float(_mc(0.5, reps))}
+            )
+    return coverage, oc
+
+
+def accuracy(
+    est: RatioEstimates, truth: np.ndarray, srs_var: np.ndarray, labels: dict, rates
+) -> list[dict]:
+    """Bias, RMSE, SE calibration and realised design effect per true rate."""
+    reps = est.estimate.shape[0]
+    err = est.estimate - truth
+    sd = est.estimate.std(axis=0, ddof=1)
+    mean_n = est.n.mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deff = sd**2 / srs_var(mean_n)
+        se_ratio = np.sqrt((est.se**2).mean(axis=0)) / sd
+    return [
+        {
+            **labels,
+            "rate": float(rate),
+            "true_rate": float(truth[k]),
+            "mean_n": float(mean_n),
+            "bias": float(err[:, k].mean()),
+            "bias_mc_se": float(sd[k] / np.sqrt(reps)),
+            "rmse": float(np.sqrt((err[:, k] ** 2).mean())),
+            "empirical_se": float(sd[k]),
+            "se_ratio": _num(se_ratio[k]),
+            "deff": _num(deff[k]),
+        }
+        for k, rate in enumerate(rates)
+    ]
+
+
+def _num(value: float) -> float | None:
+    """JSON-safe float (NaN → None)."""
+    return None if not np.isfinite(value) else float(value)
+
+
+def srs_variance(township: Township, persons: bool) -> Callable[[float], np.ndarray]:
+    """Variance of the rate under SRS of n households (closed form, finite population), per rate."""
+    y = (township.wrong_persons() if persons else township.wrong).astype(float)
+    x = township.size.astype(float) if persons else np.ones(township.n_households)
+    big_n = township.n_households
+    z = (y - (y.sum(0) / x.sum()) * x[:, None]) / x.mean()
+    s2 = z.var(axis=0, ddof=1)
+    return lambda n: (1 - n / big_n) * s2 / n
+
+
+@dataclass(frozen=True, repr=False)
+class ReviewResult:
+    """Tables of the review (each a DataFrame) plus the configuration and timings."""
+
+    config: ReviewConfig
+    township: Township
+    tables: dict[str, pd.DataFrame]
+    seconds: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coverage table (design, size, rate, method → coverage with MC error)."""
+        return self.tables["coverage"]
+
+    def findings(self) -> list[str]:
+        """Plain statements for the report: where a method under-covers, and the risks."""
+        from evaluation.review.summary import findings
+
+        return findings(self)
+
+    def to_json(self) -> dict:
+        """JSON-ready dict: parameters, truth, every table as a list of records, findings."""
+        from evaluation.review.summary import to_json
+
+        return to_json(self)
+
+    def __repr__(self) -> str:
+        cov = self.tables["coverage"]
+        return (
+            f"ReviewResult({self.config.reps} reps × {cov['design_size'].nunique()} designs × "
+            f"{len(self.config.rates)} rates, {self.seconds:.1f} s; {len(self.findings())} findings)"
+        )
+
+
+def run_review(
+    config: ReviewConfig | None = None, progress: Callable[[str], None] | None = None
+) -> ReviewResult:
+    """Run the whole simulation study; ``progress`` receives one line per step."""
+    import time
+
+    from evaluation.review.sensitivity import measurement_error, nonresponse, sample_size_needed
+
+    config = config or ReviewConfig()
+    config.check()
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    township = synthetic_township(config.township, config.rates, config.seed)
+    rng = np.random.default_rng(config.seed)
+    outcomes = {
+        "persons": (
+            township.wrong_persons().T.astype(float),
+            township.size.astype(float),
+            township.true_rate,
+        ),
+        "households": (
+            township.wrong.T.astype(float),
+            np.ones(township.n_households),
+            township.true_rate_households,
+        ),
+    }
+    srs = {m: srs_variance(township, m == "persons") for m in outcomes}
+    coverage, oc, acc = [], [], []
+    draws = draw_all(township, config, rng)
+    default = None
+    for d in draws:
+        say(f"{d.design} {d.size_label}: {d.replications} replications")
+        for measure, (y, x, truth) in outcomes.items():
+            est = ratio_estimates(d.weights, y, x, d.layout)
+            labels = {
+                "design": d.design,
+                "size": d.size_label,
+                "design_size": f"{d.design} {d.size_label}",
+                "measure": measure,
+            }
+            c, o = evaluate(est, truth, config, labels)
+            coverage += c
+            oc += o
+            acc += accuracy(est, truth, srs[measure], labels, config.rates)
+        if (d.design, d.size_label) == config.default_design:
+            default = d
+    if default is None:
+        raise UserError(
+            f"default design {config.default_design} is not among the simulated designs"
+        )
+    tables = {
+        "coverage": pd.DataFrame(coverage),
+        "oc": pd.DataFrame(oc),
+        "accuracy": pd.DataFrame(acc),
+    }
+    say("sensitivity: measurement error and non-response")
+    tables["measurement_error"] = measurement_error(township, default, config, rng)
+    tables["nonresponse"] = nonresponse(township, default, config, rng)
+    tables["sample_size"] = sample_size_needed(tables, config)
+    return ReviewResult(config, township, tables, time.perf_counter() - started)

@@ -1,0 +1,253 @@
+"""The credibility verdict (可信度结论) per indicator and per township.
+
+Two readings of every indicator are reported side by side:
+
+* the **official rule** (官方口径): the point estimate against the threshold (错退率 < 2%,
+  群众认可度 ≥ 90%, 贫困发生率 < 2%, procedure compliance ≥ its threshold);
+* the **statistical verdict** (统计结论) at one-sided confidence ``level`` (default 95%):
+  ``credible`` when the one-sided bound lies on the passing side of the threshold (the upper
+  bound of a rate that must stay below it, the lower bound of a rate that must reach it);
+  ``not_credible`` when the *other* one-sided bound lies on the failing side (the data show the
+  indicator fails); otherwise ``inconclusive``, with the additional number of households that
+  would likely settle it.
+
+The township is ``credible`` only when every indicator is, ``not_credible`` when any indicator
+is, and ``inconclusive`` otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pandas as pd
+from scipy import stats
+
+from data_contracts.errors import UserError
+
+Direction = Literal["below", "at_least"]
+VERDICTS = ("credible", "inconclusive", "not_credible")
+VERDICTS_ZH = {"credible": "可信", "inconclusive": "尚无定论", "not_credible": "不可信"}
+INDICATORS_ZH = {
+    "wrong_exit_rate": "错退率",
+    "wrong_exit_rate_households": "错退率（按户）",
+    "approval_rate": "群众认可度",
+    "village_incidence": "贫困发生率",
+    "procedure_compliance": "程序合规率",
+}
+
+
+def label_zh(name: str) -> str:
+    """Chinese label of an indicator name (``village_incidence:<id>`` → 贫困发生率（<id>）)."""
+    base, _, village = name.partition(":")
+    label = INDICATORS_ZH.get(base, base)
+    return f"{label}（{village}）" if village else label
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Thresholds of the four indicators and the confidence level of the verdict.
+
+    Defaults: 错退率 < 2%, 群众认可度 ≥ 90%, 贫困发生率 < 2% (national practice, 国开办发〔2017〕56号);
+    procedure compliance ≥ 95% is this workbench's default, not an official figure.
+    ``power`` is the chance that the suggested additional sample settles an inconclusive
+    indicator if the current estimate is the truth.
+    """
+
+    wrong_exit: float = 0.02
+    approval: float = 0.90
+    incidence: float = 0.02
+    procedure: float = 0.95
+    level: float = 0.95
+    power: float = 0.80
+
+    def __post_init__(self) -> None:
+        for name in ("wrong_exit", "approval", "incidence", "procedure"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise UserError(f"threshold {name} must be a proportion in (0, 1), got {value}")
+        for name in ("level", "power"):
+            value = getattr(self, name)
+            if not 0.5 <= value < 1:
+                raise UserError(f"{name} must be in [0.5, 1), got {value}")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator with its estimate, interval, both readings and the suggested extra sample."""
+
+    name: str
+    estimate: float
+    se: float
+    ci_low: float  # two-sided interval at ``level``
+    ci_high: float
+    bound_low: float  # one-sided bounds at ``level``
+    bound_high: float
+    threshold: float
+    direction: Direction
+    level: float
+    n: int  # households (or records) behind the estimate
+    official_pass: bool
+    verdict: str
+    additional_n: int | None  # households more to survey when inconclusive
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (NaN becomes None)."""
+        return {
+            k: (None if isinstance(v, float) and math.isnan(v) else v)
+            for k, v in asdict(self).items()
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row frame of ``to_dict``."""
+        return pd.DataFrame([self.to_dict()])
+
+    def __repr__(self) -> str:
+        sign = "<" if self.direction == "below" else "≥"
+        return (
+            f"Indicator({self.name}: {self.estimate:.2%} [{self.ci_low:.2%}, {self.ci_high:.2%}] "
+            f"vs {sign} {self.threshold:.0%}; official {'pass' if self.official_pass else 'fail'}, "
+            f"{self.verdict})"
+        )
+
+
+def additional_sample_size(
+    estimate: float, se: float, n: int, threshold: float, level: float = 0.95, power: float = 0.8
+) -> int | None:
+    """Households to add so a one-sided level test would likely separate the rate from threshold.
+
+    Assumes the current estimate is the truth and keeps the current design effect
+    (deff = se² ÷ (p(1−p)/n), 1 when it cannot be computed): n_total = deff ·
+    (z_level √(t(1−t)) + z_power √(p(1−p)))² ÷ (p − t)². ``None`` when the estimate sits on the
+    threshold (no finite sample settles it).
+    """
+    p, t = estimate, threshold
+    if math.isnan(p) or p == t:
+        return None
+    var_srs = p * (1 - p) / n if n > 0 else float("nan")
+    deff = se**2 / var_srs if var_srs > 0 and se > 0 else 1.0
+    z_a, z_b = stats.norm.ppf(level), stats.norm.ppf(power)
+    n_total = deff * (z_a * math.sqrt(t * (1 - t)) + z_b * math.sqrt(p * (1 - p))) ** 2 / (p - t) ** 2
+    return max(math.ceil(n_total - n), 1)
+
+
+def judge(
+    name: str,
+    estimate: float,
+    se: float,
+    ci: tuple[float, float],
+    bounds: tuple[float, float],
+    threshold: float,
+    direction: Direction,
+    n: int,
+    level: float = 0.95,
+    power: float = 0.8,
+    settle: tuple[float, float, float] | None = None,
+    cap: int | None = None,
+) -> Indicator:
+    """Apply the official rule and the statistical verdict to one estimate.
+
+    ``ci`` is the two-sided interval at ``level``; ``bounds`` the one-sided (lower, upper) bounds
+    at ``level`` (the limits of the two-sided interval at 2·level − 1). ``settle`` = (rate, se,
+    rate threshold) when the indicator is a known transformation of a sampled rate (village
+    incidence): the suggested sample size is then computed on that rate. ``cap`` = households
+    left to survey (frame − sample): a larger suggestion is cut to it (survey them all).
+    """
+    low, high = bounds
+    if direction == "below":
+        official = estimate < threshold
+        good, bad = high < threshold, low >= threshold
+    elif direction == "at_least":
+        official = estimate >= threshold
+        good, bad = low >= threshold, high < threshold
+    else:
+        raise ValueError(f"direction must be 'below' or 'at_least', not {direction!r}")
+    verdict = "credible" if good else "not_credible" if bad else "inconclusive"
+    basis = settle or (estimate, se, threshold)
+    extra = (
+        additional_sample_size(basis[0], basis[1], n, basis[2], level, power)
+        if verdict == "inconclusive"
+        else None
+    )
+    if extra is not None and cap is not None:
+        extra = min(extra, cap)
+    return Indicator(
+        name=name,
+        estimate=float(estimate),
+        se=float(se),
+        ci_low=float(ci[0]),
+        ci_high=float(ci[1]),
+        bound_low=float(low),
+        bound_high=float(high),
+        threshold=float(threshold),
+        direction=direction,
+        level=float(level),
+        n=int(n),
+        official_pass=bool(official),
+        verdict=verdict,
+        additional_n=extra,
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The township verdict combined from its indicators."""
+
+    statistical: str
+    official_pass: bool
+    failing: tuple[str, ...]  # indicators judged not credible
+    inconclusive: tuple[str, ...]
+    official_failing: tuple[str, ...]
+    additional_n: int | None  # households that would likely settle every inconclusive indicator
+    missing: tuple[str, ...] = ()  # indicators that could not be computed (no data)
+
+    @property
+    def summary_zh(self) -> str:
+        """One sentence in Chinese for the verdict box."""
+        if self.statistical == "credible":
+            return "各项指标的95%置信界均达到标准，退出结果可信。"
+        if self.statistical == "not_credible":
+            failing = "、".join(map(label_zh, self.failing))
+            return f"{failing}的置信界落在不达标一侧，退出结果不可信。"
+        more = f"，建议再调查约{self.additional_n}户" if self.additional_n else ""
+        missing, open_ = "、".join(map(label_zh, self.missing)), "、".join(map(label_zh, self.inconclusive))
+        lacking = f"{missing}缺少数据；" if self.missing else ""
+        spans = f"{open_}的置信区间跨越标准，" if self.inconclusive else ""
+        return f"{lacking}{spans}尚无定论{more}。"
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        d = asdict(self)
+        d["failing"], d["inconclusive"] = list(self.failing), list(self.inconclusive)
+        d["official_failing"] = list(self.official_failing)
+        d["missing"] = list(self.missing)
+        d["summary_zh"] = self.summary_zh
+        return d
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.statistical}, official {'pass' if self.official_pass else 'fail'})"
+
+
+def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdict:
+    """Township verdict: credible iff all are, not_credible if any is, else inconclusive.
+
+    An indicator in ``missing`` (no data) keeps the township from being credible and fails the
+    official rule.
+    """
+    if not indicators:
+        raise UserError("no indicator could be computed; nothing to judge")
+    failing = tuple(i.name for i in indicators if i.verdict == "not_credible")
+    open_ = tuple(i.name for i in indicators if i.verdict == "inconclusive")
+    statistical = "not_credible" if failing else "inconclusive" if open_ or missing else "credible"
+    extras = [i.additional_n for i in indicators if i.verdict == "inconclusive"]
+    extra = max((e for e in extras if e is not None), default=None) if open_ else None
+    return Verdict(
+        statistical=statistical,
+        official_pass=all(i.official_pass for i in indicators) and not missing,
+        failing=failing,
+        inconclusive=open_,
+        official_failing=tuple(i.name for i in indicators if not i.official_pass) + missing,
+        additional_n=extra,
+        missing=tuple(missing),
+    )

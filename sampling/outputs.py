@@ -1,0 +1,213 @@
+"""Files of a sampling run (抽样结果文件): sample table, design record, field manifest, survey form.
+
+All files are written atomically into the run folder and never overwrite anything. Personal data
+(names, ID numbers, phones) appear only in ``manifest.xlsx`` (for field teams, ID numbers masked);
+``sample.csv`` (for analysts) masks IDs and phones and drops names. The XLSX files are made
+byte-reproducible (fixed zip timestamps), so the same inputs and seed give identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from data_contracts.columns import SURVEY, VISIT_STATUS, column
+from data_contracts.demo.files import _deterministic_zip
+from data_contracts.privacy import mask_ids, mask_phones
+from sampling.sample import Sample
+from workbench.fsutil import atomic_write_bytes, atomic_write_json
+
+PACKAGES = ("exitcheck", "numpy", "pandas", "scipy", "pyarrow", "openpyxl")
+FORM_SHEET = "调查表"
+EXTRA_FORM_ROWS = 200  # drop-downs also cover rows added for replacement households
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+#: manifest columns: canonical name -> Chinese header (household headers from data_contracts)
+_MANIFEST_COLUMNS = (
+    "township",
+    "village_id",
+    "village",
+    "household_id",
+    "head_name",
+    "head_id_number",
+    "phone",
+    "household_size",
+    "exit_year",
+)
+_DESIGN_HEADERS = {"stratum": "抽样层", "reserve_order": "备选顺序", "reserve_group": "备选组"}
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that determine the sample (recorded in design.json)."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def design_record(sample: Sample, created: datetime | None = None) -> dict[str, Any]:
+    """The content of design.json (interfaces.md): design, parameters, seed, fingerprint, …"""
+    stamp = (created or datetime.now(UTC)).isoformat(timespec="seconds")
+    return {**sample.design, "versions": package_versions(), "created": stamp}
+
+
+def analyst_table(units: pd.DataFrame) -> pd.DataFrame:
+    """The sample for analysts: ID numbers and phones masked, names dropped."""
+    out = units.drop(columns=["head_name"], errors="ignore")
+    if "head_id_number" in out:
+        out["head_id_number"] = mask_ids(out["head_id_number"])
+    if "phone" in out:
+        out["phone"] = mask_phones(out["phone"])
+    return out
+
+
+def _parquet_bytes(units: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    units.to_parquet(buffer, index=False, engine="pyarrow")
+    return buffer.getvalue()
+
+
+def _xlsx_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _cell_values(table: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows of plain Python values (None for missing) for openpyxl, which is row-wise."""
+    cells = table.astype(object).where(table.notna(), None)
+    return list(cells.itertuples(index=False, name=None))
+
+
+def _write_sheet(sheet: Worksheet, table: pd.DataFrame, widths: dict[str, float]) -> None:
+    """Header row (bold, filled, frozen, repeated on every printed page) and the rows."""
+    sheet.append(list(table.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in _cell_values(table):
+        sheet.append(row)
+    for i, header in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = widths.get(header, 12)
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def manifest_table(units: pd.DataFrame, reserves: bool) -> pd.DataFrame:
+    """Field-manifest rows (by village, then household): Chinese headers, ID numbers masked."""
+    rows = units.loc[units["reserve"] == reserves]
+    rows = rows.sort_values(["village_id", "reserve_order", "household_id"], kind="stable")
+    table = rows.loc[:, list(_MANIFEST_COLUMNS)].copy()
+    table["head_id_number"] = mask_ids(table["head_id_number"])
+    extra = ["stratum", "reserve_group", "reserve_order"] if reserves else ["stratum"]
+    table = pd.concat([table, rows[extra]], axis=1)
+    headers = {name: column("households", name).header for name in _MANIFEST_COLUMNS}
+    return table.rename(columns={**headers, **_DESIGN_HEADERS})
+
+
+def manifest_xlsx(sample: Sample) -> bytes:
+    """manifest.xlsx: 样本户 and 备选户 sheets for the field teams, print-ready."""
+    book = Workbook()
+    widths = {"户主姓名": 10, "证件号码": 22, "联系电话": 14, "户编号": 16, "行政村": 14}
+    _write_sheet(book.active, manifest_table(sample.units, reserves=False), widths)
+    book.active.title = "样本户"
+    _write_sheet(book.create_sheet("备选户"), manifest_table(sample.units, reserves=True), widths)
+    book.properties.title = f"{sample.design['township']} 抽样入户名单"
+    book.properties.creator = "exitcheck"
+    return _xlsx_bytes(book)
+
+
+def _instructions(sample: Sample) -> list[str]:
+    statuses = "、".join(label for _, label in VISIT_STATUS)
+    return [
+        f"{sample.design['township']} 脱贫户入户核查调查表 填写说明",
+        "1. 每个样本户一行，户编号已预先填好，请勿修改或删除。",
+        f"2. 调查状态只能选：{statuses}。拒访或未找到的样本户保留原行，并填写相应状态。",
+        "3. 样本户拒访或未找到时，按“备选户”表中同一备选组的备选顺序依次入户；"
+        "在本表末尾新增一行，户编号填备选户编号，调查状态选“替换户”，被替换户编号填原样本户编号。",
+        "4. 是/否列请从下拉列表选择；金额单位为元/年，人均纯收入为元/人/年。",
+        "5. 完成或替换户行必须填写核实家庭人口数、核实人均纯收入及“两不愁三保障”四项核实结果。",
+        "6. 调查日期格式：2016-08-02。表头请勿改动，以便系统直接读取。",
+        "",
+        "替换规则 / replacement rule:",
+        sample.design["replacement_rule"],
+    ]
+
+
+def survey_form_xlsx(sample: Sample) -> bytes:
+    """survey_form.xlsx: the survey contract columns (Chinese headers), one prefilled row per
+    sampled household, drop-downs for 是/否 and 调查状态, 填写说明 and the reserve list."""
+    main = sample.main.sort_values(["village_id", "household_id"], kind="stable")
+    form = pd.DataFrame({c.header: pd.Series(dtype=object) for c in SURVEY})
+    form = form.reindex(range(len(main)))
+    form[column("survey", "household_id").header] = main["household_id"].to_numpy()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = FORM_SHEET
+    widths = {c.header: max(10, 2.2 * len(c.header)) for c in SURVEY}
+    _write_sheet(sheet, form, widths)
+    last = len(main) + 1 + EXTRA_FORM_ROWS
+    yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    status = DataValidation(
+        type="list", formula1='"' + ",".join(label for _, label in VISIT_STATUS) + '"'
+    )
+    status.error = "请从下拉列表选择调查状态"
+    for i, spec in enumerate(SURVEY, start=1):
+        target = status if spec.name == "visit_status" else yes_no if spec.type == "bool" else None
+        if target is not None:
+            letter = get_column_letter(i)
+            target.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(yes_no)
+    sheet.add_data_validation(status)
+
+    notes = book.create_sheet("填写说明")
+    for line in _instructions(sample):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    for row in notes.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    notes["A1"].font = Font(bold=True, size=13)
+
+    reserve_sheet = book.create_sheet("备选户")
+    reserves = manifest_table(sample.units, reserves=True).drop(
+        columns=["户主姓名", "证件号码", "联系电话"]
+    )
+    _write_sheet(reserve_sheet, reserves, {"户编号": 16})
+    book.properties.title = f"{sample.design['township']} 入户核查调查表"
+    book.properties.creator = "exitcheck"
+    return _xlsx_bytes(book)
+
+
+def write_outputs(
+    sample: Sample, run_dir: str | Path, created: datetime | None = None
+) -> dict[str, Path]:
+    """Write sample.parquet, sample.csv, design.json, manifest.xlsx and survey_form.xlsx."""
+    run = Path(run_dir)
+    csv_text = analyst_table(sample.units).to_csv(index=False, lineterminator="\n")
+    return {
+        "sample.parquet": atomic_write_bytes(run / "sample.parquet", _parquet_bytes(sample.units)),
+        "sample.csv": atomic_write_bytes(run / "sample.csv", ("\ufeff" + csv_text).encode()),
+        "design.json": atomic_write_json(run / "design.json", design_record(sample, created)),
+        "manifest.xlsx": atomic_write_bytes(run / "manifest.xlsx", manifest_xlsx(sample)),
+        "survey_form.xlsx": atomic_write_bytes(run / "survey_form.xlsx", survey_form_xlsx(sample)),
+    }

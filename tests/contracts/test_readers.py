@@ -1,0 +1,106 @@
+"""Reading files: encodings, title rows, sheets, Parquet, and unreadable or empty files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import chinese, households_table, villages_table, write_csv, write_xlsx
+
+from data_contracts import ContractError, UserError, load
+
+
+@pytest.fixture
+def households() -> pd.DataFrame:
+    return chinese("households", households_table(8))
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_csv_encodings_are_detected(tmp_path: Path, households: pd.DataFrame, encoding: str) -> None:
+    path = write_csv(households, tmp_path / "hh.csv", encoding)
+    loaded = load("households", path)
+    assert loaded.frame["township"].tolist()[:2] == ["城关镇", "柳青街道"]
+    assert loaded.frame["head_name"].tolist()[1] == "欧阳娜娜"
+    assert loaded.encoding == ("gb18030" if encoding.startswith("gb") else "utf-8-sig")
+    assert loaded.header_map["township"] == "乡镇（街道）"
+    assert len(loaded.sha256) == 64
+
+
+def test_xlsx_with_two_title_rows(tmp_path: Path, households: pd.DataFrame) -> None:
+    path = write_xlsx(households, tmp_path / "hh.xlsx", title_rows=2)
+    loaded = load("households", path)
+    assert len(loaded.frame) == 8
+    assert loaded.rows.tolist() == list(range(4, 12))  # header on Excel row 3
+    assert any("skipped 2 title row(s)" in note for note in loaded.notes)
+    assert loaded.frame["income_per_capita"].tolist()[:2] == [4200.0, 3500.0]
+
+
+def test_problem_rows_count_title_rows(tmp_path: Path, households: pd.DataFrame) -> None:
+    households.loc[2, "家庭人口数"] = "0"
+    path = write_xlsx(households, tmp_path / "hh.xlsx", title_rows=2)
+    with pytest.raises(ContractError) as info:
+        load("households", path)
+    assert info.value.to_frame()[["file", "row", "column"]].values.tolist() == [
+        [str(path), 6, "家庭人口数"]
+    ]
+
+
+def test_named_sheet_and_wrong_sheet(tmp_path: Path, households: pd.DataFrame) -> None:
+    path = write_xlsx(households, tmp_path / "hh.xlsx", sheet="脱贫户")
+    assert load("households", path, sheet="脱贫户").sheet == "脱贫户"
+    with pytest.raises(UserError, match=r"no sheet named '户表'; its sheets are: 脱贫户") as info:
+        load("households", path, sheet="户表")
+    assert info.value.exit_code == 2
+
+
+def test_extra_columns_are_kept_with_a_note(tmp_path: Path, households: pd.DataFrame) -> None:
+    households.insert(0, "序号", range(1, 9))
+    households["备注"] = "x"
+    loaded = load("households", write_csv(households, tmp_path / "hh.csv"))
+    assert list(loaded.frame.columns[-2:]) == ["序号", "备注"]
+    assert "kept but ignored: 序号, 备注" in loaded.notes[0]
+
+
+def test_parquet_with_typed_columns(tmp_path: Path) -> None:
+    typed = load("villages", write_csv(chinese("villages", villages_table()), tmp_path / "v.csv"))
+    typed.frame.to_parquet(tmp_path / "v.parquet")
+    again = load("villages", tmp_path / "v.parquet")
+    pd.testing.assert_frame_equal(again.frame, typed.frame)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b" \r\n\r\n", "is empty"),
+        ("户编号,乡镇（街道）,村编码\r\n".encode(), r"has a header \(row 1\) but no data rows"),
+    ],
+    ids=["empty", "blank-lines", "header-only"],
+)
+def test_empty_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "hh.csv"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=message) as info:
+        load("households", path)
+    assert info.value.exit_code == 2 and not isinstance(info.value, ContractError)
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such file"):
+        load("households", tmp_path / "missing.csv")
+    (tmp_path / "hh.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(UserError, match="not a readable XLSX workbook"):
+        load("households", tmp_path / "hh.xlsx")
+    (tmp_path / "hh.json").write_text("{}")
+    with pytest.raises(UserError, match="unsupported file type '.json'"):
+        load("households", tmp_path / "hh.json")
+    with pytest.raises(UserError, match="unknown table kind 'people'"):
+        load("people", tmp_path / "hh.json")
+
+
+def test_english_headers_and_units_in_headers(tmp_path: Path) -> None:
+    df = households_table(4).rename(columns={"income_per_capita": "人均纯收入（元）"})
+    loaded = load("households", write_csv(df, tmp_path / "hh.csv"))
+    assert loaded.header_map["income_per_capita"] == "人均纯收入（元）"
+    assert loaded.header_map["household_id"] == "household_id"

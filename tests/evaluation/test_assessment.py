@@ -1,0 +1,146 @@
+"""assess_township end to end on synthetic townships: verdicts, results.json, privacy."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from assessment_fixtures import (
+    DESIGN_INFO,
+    make_registry,
+    make_sample,
+    make_survey,
+    make_villages,
+    replace,
+    set_rows,
+)
+
+from evaluation.assessment import RESULT_KEYS, Parameters, assess_township
+from evaluation.verdict import Thresholds
+
+N, POP = 150, 600
+
+
+@pytest.fixture(scope="module")
+def clean():
+    sample = make_sample(n_main=N, n_reserve=3, population=POP)
+    return sample, make_survey(sample), make_registry(sample, POP), make_villages(pop=8000)
+
+
+def run(sample, survey, registry, villages, **kw):
+    return assess_township(sample, survey, registry, villages, DESIGN_INFO, **kw)
+
+
+def test_clean_township_is_credible(clean):
+    a = run(*clean)
+    assert a.verdict.statistical == "credible" and a.verdict.official_pass
+    assert a.indicators["wrong_exit_rate"].bound_high < 0.02
+    assert set(a.indicators) == {
+        "wrong_exit_rate", "wrong_exit_rate_households", "approval_rate",
+        "village_incidence:V1", "village_incidence:V2", "procedure_compliance",
+    }  # fmt: skip
+    assert "可信" in a.verdict.summary_zh
+
+
+def test_many_wrong_exits_not_credible(clean):
+    sample, survey, registry, villages = clean
+    wrong = [f"H{i:03d}" for i in range(0, N, 10)]  # 15 of 150 households
+    survey = set_rows(survey, wrong, surveyed_income_per_capita=1500.0)
+    a = run(sample, survey, registry, villages)
+    assert a.indicators["wrong_exit_rate"].verdict == "not_credible"
+    assert a.verdict.statistical == "not_credible" and not a.verdict.official_pass
+    assert "wrong_exit_rate" in a.verdict.failing
+    assert len(a.wrong_exits()) == 15
+
+
+def test_small_sample_inconclusive_with_advice():
+    sample = make_sample(n_main=30, n_reserve=0, population=POP)
+    a = run(sample, make_survey(sample), make_registry(sample, POP), make_villages(pop=8000))
+    ind = a.indicators["wrong_exit_rate"]
+    assert ind.verdict == "inconclusive" and ind.official_pass
+    assert ind.additional_n is not None and 0 < ind.additional_n <= POP - 30
+    assert a.verdict.statistical == "inconclusive" and a.verdict.additional_n >= ind.additional_n
+
+
+def test_low_approval_and_bad_procedure(clean):
+    sample, survey, registry, villages = clean
+    survey = set_rows(survey, [f"H{i:03d}" for i in range(40)], approves_result=False)
+    registry = registry.copy()
+    registry.loc[: POP // 10, "household_acknowledged"] = False
+    a = run(sample, survey, registry, villages)
+    assert a.indicators["approval_rate"].verdict == "not_credible"
+    proc = a.indicators["procedure_compliance"]
+    assert proc.estimate == pytest.approx(1 - (POP // 10 + 1) / POP)
+    assert proc.verdict == "not_credible" and proc.se == 0
+    assert a.household_procedure.violations()["acknowledgement_missing"].all()
+
+
+def test_missing_approval_keeps_township_from_credible(clean):
+    sample, survey, registry, villages = clean
+    a = run(sample, survey.assign(approves_result=pd.NA), registry, villages)
+    assert "approval_rate" not in a.indicators
+    assert a.verdict.statistical == "inconclusive" and a.verdict.missing == ("approval_rate",)
+    assert a.to_results()["indicators"]["approval_rate"] is None
+
+
+def test_planted_village_not_credible(clean):
+    sample, survey, registry, villages = clean
+    villages = villages.copy()
+    villages.loc[0, "poor_population_remaining"] = 300  # 3.75% in the registry already
+    a = run(sample, survey, registry, villages)
+    assert a.indicators["village_incidence:V1"].verdict == "not_credible"
+    assert a.indicators["village_incidence:V2"].verdict == "credible"
+    assert a.verdict.failing == ("village_incidence:V1",)
+
+
+def test_refusals_reported_and_bounded(clean):
+    sample, survey, registry, villages = clean
+    survey = set_rows(survey, ["H001", "H002"], visit_status="refused")
+    survey = set_rows(survey, ["H003"], visit_status="not_found")
+    survey = replace(survey, sample, "H004", "H150")
+    a = run(sample, survey, registry, villages)
+    s = a.sample_summary()
+    assert s == {"planned": N, "interviewed": N - 3, "completed": N - 4, "replacements": 1,
+                 "refused": 2, "not_found": 1, "missing": 0}  # fmt: skip
+    sens = a.to_results()["indicators"]["wrong_exit_rate"]["sensitivity"]
+    assert sens["nonrespondents_wrong"]["estimate"] > 0 == sens["nonrespondents_correct"]["estimate"]
+    follow = a.follow_up().set_index("household_id")
+    assert set(follow.index) == {"H001", "H002", "H003"}
+    assert (follow["follow_up"] == "未访问").all()
+
+
+def test_results_json_schema_and_privacy(clean):
+    sample, survey, registry, villages = clean
+    survey = set_rows(survey, ["H005"], verified_housing_secure=False)
+    a = run(sample, survey, registry, villages)
+    results = a.to_results()
+    assert tuple(results) == RESULT_KEYS
+    text = json.dumps(results, ensure_ascii=False, allow_nan=False)
+    assert set(results["indicators"]) == {
+        "wrong_exit_rate", "wrong_exit_rate_households", "approval_rate", "village_incidence",
+        "procedure_compliance",
+    }  # fmt: skip
+    for key in ("estimate", "se", "ci_low", "ci_high", "threshold", "official_pass", "verdict"):
+        assert key in results["indicators"]["wrong_exit_rate"]
+        assert key in results["indicators"]["village_incidence"]["V1"]
+        assert key in results["indicators"]["procedure_compliance"]
+    assert set(results["income"]) >= {"mean_difference", "verification_factor", "limits_of_agreement"}
+    assert results["parameters"]["wrong_exit_threshold"] == 0.02
+    assert results["verdict"]["statistical"] in ("credible", "inconclusive", "not_credible")
+    for secret in ("张三", "371302199001011234", "13800001234"):
+        assert secret not in text
+    wrong = a.wrong_exits()
+    assert wrong.loc[0, "head_id_number"] == "3713**********1234"
+    assert wrong.loc[0, "head_name"] == "张*"
+    assert "phone" not in a.follow_up().columns
+
+
+def test_parameters_change_verdict(clean):
+    sample, survey, registry, villages = clean
+    strict = Parameters(thresholds=Thresholds(wrong_exit=0.015))
+    a = run(*clean, parameters=strict)
+    assert a.indicators["wrong_exit_rate"].verdict == "inconclusive"
+    assert a.to_results()["parameters"]["wrong_exit_threshold"] == 0.015
+    assert np.isclose(a.indicators["wrong_exit_rate"].threshold, 0.015)

@@ -1,0 +1,194 @@
+"""Township rates: closed forms under SRS, refusals never counted as correct, scenarios."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from assessment_fixtures import (
+    DESIGN_INFO,
+    make_sample,
+    make_survey,
+    replace,
+    set_rows,
+    two_stage_case,
+)
+from scipy import stats
+
+from evaluation.classify import classify_exits, resolve_units
+from evaluation.income import compare_income
+from evaluation.rates import Designs, estimate_rates
+
+
+def build(sample, survey, **kw):
+    units = classify_exits(resolve_units(sample, survey), **kw)
+    return units, Designs.build(units, DESIGN_INFO)
+
+
+@pytest.fixture
+def case():
+    sample = make_sample(n_main=40, n_reserve=3, population=200)
+    survey = make_survey(sample)
+    survey = set_rows(survey, ["H001", "H002"], verified_housing_secure=False)
+    survey = set_rows(survey, ["H003"], surveyed_income_per_capita=2950.0)  # wrong, borderline
+    survey = set_rows(survey, ["H004"], surveyed_income_per_capita=3050.0)  # borderline only
+    survey = set_rows(survey, ["H005", "H007"], visit_status="refused")
+    survey = set_rows(survey, ["H009"], approves_result=False, acknowledges_exit=False)
+    survey = set_rows(survey, ["H010"], approves_result=None)
+    survey = replace(survey, sample, "H006", "H040", status="not_found")
+    return sample, survey
+
+
+def test_person_rate_is_ratio_of_sums_and_matches_svyratio(case):
+    sample, survey = case
+    units, designs = build(*case)
+    rates = estimate_rates(designs)
+    resp = units[units["responded"]]
+    size = resp["surveyed_household_size"].astype(float)
+    expected = (size * resp["wrong_exit"]).sum() / size.sum()
+    assert rates.persons.estimate == pytest.approx(expected, rel=1e-12)
+    # the person-weighted proportion is the ratio estimator: same point and same linearised SE
+    data = designs.households.data.assign(
+        wrong_persons=lambda d: d["wrong"] * d["size_for_weight"],
+        persons=lambda d: d["size_for_weight"],
+    )
+    ratio = type(designs.households)(
+        data, strata="stratum", psu="psu", weights="weight", fpc="fpc_stage1"
+    ).subset("responded").ratio("wrong_persons", "persons")
+    assert rates.persons.estimate == pytest.approx(ratio.estimate, rel=1e-12)
+    assert rates.persons.se == pytest.approx(ratio.se, rel=1e-10)
+
+
+def test_households_rate_and_refusals_not_counted_correct(case):
+    units, designs = build(*case)
+    rates = estimate_rates(designs)
+    # 38 interviewed (40 − H005 − H007; H006 replaced by H040), 3 wrong (H001, H002, H003)
+    assert rates.households.n == 38
+    assert rates.households.estimate == pytest.approx(3 / 38)
+    sc = rates.scenarios.set_index(["unit", "scenario"])
+    assert sc.loc[("households", "nonrespondents_correct"), "estimate"] == pytest.approx(3 / 40)
+    assert sc.loc[("households", "nonrespondents_wrong"), "estimate"] == pytest.approx(5 / 40)
+    assert sc.loc[("households", "borderline_as_wrong"), "estimate"] == pytest.approx(4 / 38)
+    assert sc.loc[("households", "borderline_as_correct"), "estimate"] == pytest.approx(2 / 38)
+    # the nonrespondents' registered size stands in for persons in the worst case
+    main = units.set_index("household_id")
+    resp = units[units["responded"]]
+    size = resp["surveyed_household_size"].astype(float)
+    lost = main.loc[["H005", "H007"], "household_size"].astype(float).sum()
+    worst = ((size * resp["wrong_exit"]).sum() + lost) / (size.sum() + lost)
+    assert sc.loc[("persons", "nonrespondents_wrong"), "estimate"] == pytest.approx(worst)
+
+
+def test_approval_and_acknowledgement(case):
+    rates = estimate_rates(build(*case)[1])
+    assert rates.approval.n == 37  # H010 did not answer
+    assert rates.approval.estimate == pytest.approx(36 / 37)
+    assert rates.acknowledgement.estimate == pytest.approx(37 / 38)
+    assert set(rates.to_frame()["indicator"]) == {
+        "wrong_exit_rate", "wrong_exit_rate_households", "approval_rate", "acknowledgement_rate"
+    }  # fmt: skip
+
+
+def test_zero_of_149_upper_bound_just_under_two_percent():
+    sample = make_sample(n_main=149, n_reserve=0, population=10**9)
+    sample["fpc_stage1"] = np.nan  # with replacement: the Clopper–Pearson closed form
+    rates = estimate_rates(build(sample, make_survey(sample))[1])
+    assert rates.households.estimate == 0.0
+    bound = rates.households.upper_bound(0.95)
+    assert bound == pytest.approx(1 - 0.05 ** (1 / 149), rel=1e-9)
+    assert 0.019 < bound < 0.02
+
+
+def test_srs_proportion_matches_clopper_pearson_interval():
+    sample = make_sample(n_main=100, n_reserve=0, population=10**9)
+    sample["fpc_stage1"] = np.nan
+    survey = set_rows(make_survey(sample), ["H001", "H002", "H003"], verified_medical_secure=False)
+    est = estimate_rates(build(sample, survey)[1]).households
+    # equal weights, with replacement: se² = p(1−p)/(n−1), so Korn–Graubard's n* = n − 1 = 99
+    # (the df correction (t_{n−1}/t_df)² is 1): Clopper–Pearson with 2.97 successes of 99
+    assert est.se**2 == pytest.approx(0.03 * 0.97 / 99)
+    n_eff = 99
+    low = stats.beta.ppf(0.025, n_eff * 0.03, n_eff * 0.97 + 1)
+    high = stats.beta.ppf(0.975, n_eff * 0.03 + 1, n_eff * 0.97)
+    assert est.ci == pytest.approx((low, high), rel=1e-9)
+
+
+def test_reasons_and_villages(case):
+    units, designs = build(*case)
+    rates = estimate_rates(designs)
+    reasons = rates.reasons.set_index("reason")
+    assert reasons.loc["housing", "households"] == 2
+    assert reasons.loc["income_below_line", "households"] == 1
+    assert reasons.loc["education", "households"] == 0
+    v = rates.by_village.set_index("village_id")
+    resp = units[units["responded"]]
+    for village, rows in resp.groupby("village_id"):
+        size = rows["surveyed_household_size"].astype(float)
+        assert v.loc[village, "estimate"] == pytest.approx(
+            (size * rows["wrong_exit"]).sum() / size.sum()
+        )
+        assert v.loc[village, "n"] == len(rows)
+        assert v.loc[village, "bound_high"] <= v.loc[village, "ci_high"]
+
+
+def test_income_comparison_exact(case):
+    sample, survey = case
+    units, designs = build(sample, survey)
+    ic = compare_income(designs.households, units)
+    resp = units[units["responded"]]
+    surveyed = resp["surveyed_income_per_capita"] * resp["surveyed_household_size"].astype(float)
+    reported = resp["income_per_capita"] * resp["household_size"].astype(float)
+    assert ic.verification_factor.estimate == pytest.approx(surveyed.sum() / reported.sum())
+    diff = resp["surveyed_income_per_capita"] - resp["income_per_capita"]
+    assert ic.mean_difference.estimate == pytest.approx(diff.mean())
+    assert ic.over_reported.estimate == pytest.approx(2 / 38)  # H003, H004 at ~3000 vs 4000+
+    assert not ic.over_reporting_flag
+    low = set_rows(survey, list(resp["household_id"][:20]), surveyed_income_per_capita=100.0)
+    units2, designs2 = build(sample, low)
+    ic2 = compare_income(designs2.households, units2)
+    assert ic2.over_reported.estimate == pytest.approx(20 / 38)
+    assert ic2.over_reporting_flag
+    assert ic2.signed_rank.p_value < 1e-4
+    assert ic2.largest_discrepancies(3)["surveyed"].eq(100.0).all()
+
+
+REFERENCE = Path(__file__).resolve().parent / "reference_rates"
+
+
+def test_two_stage_rates_match_r_survey():
+    """Every rate against R survey 4.1.1 (reference_rates/make_reference.R) to 1e-6 relative."""
+    ref = json.loads((REFERENCE / "reference.json").read_text(encoding="utf-8"))
+    sample, survey, info = two_stage_case()
+    units = classify_exits(resolve_units(sample, survey))
+    designs = Designs.build(units, info)
+    rates = estimate_rates(designs)
+    income = compare_income(designs.households, units)
+    sc = rates.scenarios.set_index(["unit", "scenario"])
+
+    def check(ours, expected):
+        for key, value in expected.items():
+            assert ours[key] == pytest.approx(value, rel=1e-6, abs=1e-12), key
+
+    def fields(e):
+        return {
+            "estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1],
+            "bound_low": e.lower_bound(0.95), "bound_high": e.upper_bound(0.95),
+        }  # fmt: skip
+
+    check(fields(rates.persons), ref["persons"])
+    check(fields(rates.households), ref["households"])
+    check(fields(rates.approval), ref["approval"])
+    # the person-weighted proportion is R's svyratio (same point and SE)
+    check({"estimate": rates.persons.estimate, "se": rates.persons.se},
+          {k: ref["persons_ratio"][k] for k in ("estimate", "se")})  # fmt: skip
+    for unit in ("households", "persons"):
+        worst = sc.loc[(unit, "nonrespondents_wrong")]
+        check(worst.to_dict(), {k: ref[f"{unit}_worst"][k] for k in ("estimate", "se", "ci_low",
+                                                                     "ci_high")})  # fmt: skip
+        assert worst["upper_bound"] == pytest.approx(ref[f"{unit}_worst"]["bound_high"], rel=1e-6)
+    for name in ("verification_factor", "mean_difference"):
+        e = getattr(income, name)
+        check({"estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1]}, ref[name])
+    assert rates.persons.df == ref["df"]

@@ -1,0 +1,158 @@
+"""A small-R methodology review: coverage, OC against closed forms, monotonicity, JSON, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from evaluation.review import ReviewConfig, run_review
+from evaluation.review.designs import proportional_allocation
+from evaluation.review.sensitivity import srs_credible_probability
+from evaluation.review.study import verdict_codes
+from evaluation.review.summary import non_monotone_oc, risks
+from evaluation.verdict import judge
+from workbench.cli import main
+
+REPS = 400
+MC = np.sqrt(
+    0.95 * 0.05 / REPS
+)  # Monte Carlo SE of a 95 % coverage estimated from REPS replications
+
+
+@pytest.fixture(scope="module")
+def review():
+    config = ReviewConfig(
+        reps=REPS,
+        seed=20161,
+        stratified_sizes=(150,),
+        cluster_villages=(6,),
+        two_stage_sizes=((10, 15),),
+    )
+    return run_review(config)
+
+
+def _cell(table, **where):
+    rows = table
+    for key, value in where.items():
+        rows = (
+            rows[np.isclose(rows[key], value)]
+            if isinstance(value, float)
+            else rows[rows[key] == value]
+        )
+    assert len(rows) == 1, where
+    return rows.iloc[0]
+
+
+@pytest.mark.parametrize("measure", ["persons", "households"])
+def test_beta_covers_at_two_percent_default_design(review, measure):
+    """Korn–Graubard coverage at 2 % within 3 MC SEs of 95 % or above (default stratified design)."""
+    cell = _cell(
+        review.tables["coverage"],
+        design_size="stratified n=150",
+        measure=measure,
+        method="beta",
+        rate=0.02,
+    )
+    assert cell["coverage"] >= 0.95 - 3 * MC
+    assert cell["mc_se"] == pytest.approx(np.sqrt(cell["coverage"] * (1 - cell["coverage"]) / REPS))
+
+
+def test_oc_matches_hypergeometric_closed_form(review):
+    """Households, stratified n=150: 0/150 gives a CP bound < 2 % and 1/150 does not, so
+    P(credible) = P(no wrong household sampled) = Π_h C(N_h − D_h, n_h) / C(N_h, n_h)."""
+    town = review.township
+    counts = np.bincount(town.band, minlength=3)
+    alloc = proportional_allocation(counts, 150)
+    oc = review.tables["oc"]
+    for k, rate in enumerate(review.config.rates):
+        wrong = np.bincount(town.band, weights=town.wrong[:, k], minlength=3).astype(int)
+        exact = np.prod(stats.hypergeom.pmf(0, counts, wrong, alloc))
+        sim = _cell(
+            oc,
+            design_size="stratified n=150",
+            measure="households",
+            method="beta",
+            rate=float(rate),
+        )
+        tol = 3.5 * np.sqrt(exact * (1 - exact) / REPS) + 1e-12
+        assert abs(sim["p_credible"] - exact) <= tol, (rate, sim["p_credible"], exact)
+
+
+def test_oc_monotone_except_documented_persons_beta(review):
+    """OC curves are monotone in the true rate for households (every method) and for the capped
+    Korn–Graubard on persons; only plain beta on the persons ratio may break it (a finding)."""
+    bad = non_monotone_oc(review)
+    assert set(bad["method"]) <= {"beta"}
+    assert set(bad["measure"]) <= {"persons"}
+    oc = review.tables["oc"]
+    for _, g in oc[oc["method"] == "beta_capped"].groupby(["design_size", "measure"]):
+        g = g.sort_values("rate")
+        assert np.all(np.diff(g["p_credible"]) <= 0) and np.all(np.diff(g["p_not_credible"]) >= 0)
+        assert g["p_not_credible"].iloc[-1] > 0.5  # at 8 % the verdict almost always fails
+
+
+def test_risks_and_official_rule(review):
+    r = _cell(risks(review), design_size="stratified n=150")
+    # official point-estimate rule passes about half the townships sitting at the threshold
+    assert 0.4 < r["consumer_risk_official_0.02"] < 0.65
+    assert r["producer_risk_official"] < 0.05
+    # the statistical verdict passes far fewer townships at the threshold, but fails many good ones
+    assert r["consumer_risk_0.02"] < 0.2 and r["producer_risk"] > 0.3
+
+
+def test_srs_oc_closed_form():
+    """The zero-failure plan: 0 of 149 certifies (< 2 %), 0 of 148 cannot (DOMAIN.md: n = 149)."""
+    p = srs_credible_probability(np.array([148, 149, 300]), 0.005, 0.02, 0.95)
+    assert p[0] == 0.0
+    assert p[1] == pytest.approx(0.995**149, rel=1e-12)
+    assert p[2] == pytest.approx(stats.binom.cdf(1, 300, 0.005), rel=1e-12)  # 1 of 300 still passes
+
+
+def test_verdict_codes_equal_judge():
+    rng = np.random.default_rng(0)
+    low, high = np.sort(rng.uniform(0, 0.05, (2, 300)), axis=0)
+    low[:5], high[:5] = 0.02, 0.02  # ties at the threshold
+    codes = verdict_codes(low, high, 0.02)
+    names = ("credible", "inconclusive", "not_credible")
+    for lo, hi, code in zip(low, high, codes, strict=True):
+        assert (
+            judge("w", (lo + hi) / 2, 0.01, (lo, hi), (lo, hi), 0.02, "below", 100).verdict
+            == names[code]
+        )
+
+
+def test_sensitivity_tables(review):
+    me = review.tables["measurement_error"]
+    at = me[np.isclose(me["rate"], 0.02)].sort_values("measurement_sd")
+    assert at["correct_look_wrong"].iloc[0] == 0 and at["bias"].iloc[0] == pytest.approx(
+        0, abs=3e-3
+    )
+    assert np.all(
+        np.diff(at["expected_apparent_rate"]) > 0
+    )  # more noise, more apparent wrong exits
+    nr = review.tables["nonresponse"]
+    at = nr[np.isclose(nr["rate"], 0.02)].sort_values("response_wrong", ascending=False)
+    assert np.all(np.diff(at["mean_estimate"]) < 0)  # wrong exits hiding pull the estimate down
+
+
+def test_json_is_complete(review):
+    doc = json.loads(json.dumps(review.to_json(), allow_nan=False))
+    assert {"coverage", "oc", "accuracy", "risks", "design_effects", "sample_size"} <= set(
+        doc["tables"]
+    )
+    assert len(doc["tables"]["coverage"]) == 3 * 2 * 8 * 4  # designs × measures × rates × methods
+    assert doc["parameters"]["reps"] == REPS and doc["findings"]
+    assert "ReviewResult(400 reps" in repr(review)
+
+
+def test_cli_writes_json_and_refuses_existing_folder(tmp_path, capsys):
+    out = tmp_path / "rev"
+    assert main(["review", "--reps", "20", "--seed", "3", "--no-html", "--out", str(out)]) == 0
+    doc = json.loads((out / "review.json").read_text(encoding="utf-8"))
+    assert doc["parameters"]["seed"] == 3
+    assert main(["review", "--reps", "20", "--no-html", "--out", str(out)]) == 2
+    assert main(["review", "--reps", "5", "--no-html", "--out", str(tmp_path / "x")]) == 2
+    assert "at least 20" in capsys.readouterr().err

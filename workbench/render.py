@@ -1,0 +1,80 @@
+"""Render an executed report notebook as one self-contained, printable Chinese HTML page.
+
+nbconvert's ``basic`` template gives the cell bodies with input code and prompts hidden; we wrap
+them in our own page (``<html lang="zh-CN">``, the stylesheet from ``workbench/assets/report.css``
+with CJK fonts and an A4 print layout) so the file needs no network: figures are inline SVG or
+data-URI images and there are no external scripts or stylesheets.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from data_contracts.errors import UserError
+from workbench.fsutil import atomic_write_text
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+def report_css() -> str:
+    """The report stylesheet shipped in ``workbench/assets``."""
+    return resources.files("workbench").joinpath("assets/report.css").read_text(encoding="utf-8")
+
+
+def _drop_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove warning/log streams (stderr) so readers see only the report content."""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [
+                out
+                for out in cell.get("outputs", [])
+                if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+            ]
+    return nb
+
+
+def _title(body: str, fallback: str) -> str:
+    """The text of the first ``<h1>`` in the body, else ``fallback``."""
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", body, flags=re.S)
+    if not match:
+        return fallback
+    text = re.sub(r"<[^>]+>", "", match.group(1)).replace("¶", "").strip()
+    return html.unescape(text) or fallback
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, lang: str = "zh", title: str = "") -> str:
+    """The report page for an executed notebook: code hidden, CSS inlined, ``lang`` set."""
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(_drop_stderr(nb))
+    page_title = _title(body, title or "报告")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{HTML_LANG.get(lang, lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(page_title)}</title>\n<style>\n{report_css()}</style>\n</head>\n"
+        f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def render_html(
+    executed: str | os.PathLike[str], html_path: str | os.PathLike[str], lang: str = "zh"
+) -> Path:
+    """Render the executed notebook to ``html_path`` atomically; never overwrites."""
+    target = Path(html_path)
+    if target.exists():
+        raise UserError(f"{target} already exists; refusing to overwrite it.")
+    nb = nbformat.read(str(executed), as_version=4)
+    return atomic_write_text(target, notebook_to_html(nb, lang=lang, title=target.stem))

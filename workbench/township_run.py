@@ -1,0 +1,179 @@
+"""A township run folder (乡镇抽样运行目录) as the assessment step reads it.
+
+``exitcheck sample`` leaves ``design.json``, ``sample.parquet`` and copies of the registry inputs in
+``inputs/``; ``exitcheck assess`` checks survey returns against that sample before any kernel
+starts (:func:`check_returns`) and the report notebook assesses the township with
+:func:`assess_run`. Both read the folder through :class:`TownshipRun` so they agree on it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data_contracts import LoadedTable, load
+from data_contracts.errors import UserError
+from data_contracts.privacy import PERSONAL_COLUMNS
+from evaluation.assessment import Assessment, assess_township
+from evaluation.classify import resolve_units
+from workbench.fsutil import atomic_write_bytes, atomic_write_json
+
+INPUT_KINDS = ("households", "villages")
+RESULTS = "results.json"
+UNITS = "units.parquet"
+SOFT_HINT = "use --accept-warnings to assess anyway"
+
+
+@dataclass(frozen=True)
+class TownshipRun:
+    """The sample side of a run folder: design, sample table and registry inputs."""
+
+    path: Path
+    design_info: dict[str, Any]
+    sample: pd.DataFrame
+    input_files: dict[str, Path]
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> TownshipRun:
+        """Read ``design.json`` and ``sample.parquet``; locate the registry input copies."""
+        run = Path(path)
+        for name in ("design.json", "sample.parquet"):
+            if not (run / name).is_file():
+                raise UserError(
+                    f"{run} is not a township run folder: {name} is missing "
+                    "(create one with `exitcheck sample`)."
+                )
+        try:
+            design = json.loads((run / "design.json").read_text(encoding="utf-8"))
+            sample = pd.read_parquet(run / "sample.parquet")
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{run}: cannot read the run folder's sample: {exc}") from None
+        return cls(run, design, sample, _input_files(run, design))
+
+    @property
+    def township(self) -> str:
+        """The township name recorded in design.json."""
+        return str(self.design_info.get("township", ""))
+
+    def load_input(self, kind: str) -> LoadedTable:
+        """Load the registry input copy of ``kind`` (households or villages)."""
+        return load(kind, self.input_files[kind])
+
+
+def _input_files(run: Path, design: dict[str, Any]) -> dict[str, Path]:
+    """Registry input copies: ``design.json["inputs"][kind]`` if recorded, else ``inputs/<kind>.*``.
+
+    Files under ``inputs/`` whose name contains the kind (``households``, ``villages``) are
+    accepted too, so copies keeping their original names are found.
+    """
+    recorded = design.get("inputs") or {}
+    found: dict[str, Path] = {}
+    folder = run / "inputs"
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    for kind in INPUT_KINDS:
+        entry = recorded.get(kind)
+        entry = entry.get("file") if isinstance(entry, dict) else entry
+        if entry and (run / entry).is_file():
+            found[kind] = run / entry
+            continue
+        match = [p for p in files if p.stem == kind] or [
+            p for p in files if kind in p.name.lower() and "survey" not in p.name.lower()
+        ]
+        if len(match) != 1:
+            raise UserError(
+                f"{run}: cannot find the {kind} registry copy under inputs/ "
+                f"(expected inputs/{kind}.csv, .xlsx or .parquet)."
+            )
+        found[kind] = match[0]
+    return found
+
+
+def soft_problems(run: TownshipRun, survey: pd.DataFrame) -> list[str]:
+    """Problems that do not make the returns unusable but need the assessor's consent.
+
+    Sampled households without any return (they count as non-respondents) and survey dates
+    before the sample was drawn.
+    """
+    sample, problems = run.sample, []
+    main = sample.loc[~sample["reserve"].astype(bool), "household_id"]
+    replaced = survey.loc[survey["visit_status"].eq("replacement"), "replaces_household_id"]
+    missing = main[~main.isin(survey["household_id"]) & ~main.isin(replaced)]
+    if len(missing):
+        shown = ", ".join(missing.head(10).astype(str))
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        problems.append(
+            f"{len(missing)} sampled household(s) have no survey row and will count as "
+            f"non-respondents: {shown}{more}"
+        )
+    created = run.design_info.get("created")
+    if created and "survey_date" in survey.columns:
+        drawn = pd.Timestamp(created)
+        drawn = (drawn.tz_convert(None) if drawn.tzinfo else drawn).normalize()
+        early = survey.loc[pd.to_datetime(survey["survey_date"]) < drawn, "household_id"]
+        if len(early):
+            problems.append(
+                f"{len(early)} return(s) dated before the sample was drawn on {drawn.date()}: "
+                + ", ".join(early.head(10).astype(str))
+            )
+    return problems
+
+
+def check_returns(
+    run: TownshipRun,
+    survey_path: str | os.PathLike[str],
+    village_survey_path: str | os.PathLike[str] | None = None,
+    accept_warnings: bool = False,
+) -> tuple[LoadedTable, LoadedTable | None, list[str]]:
+    """Validate survey returns against their contract and against the run's sample.
+
+    Contract problems raise ``ContractError``; returns that cannot be matched to the sample
+    (unknown IDs, duplicates, bad replacements, blank interviews) raise ``UserError`` (exit 1);
+    soft problems raise too unless ``accept_warnings``, and are returned as warnings.
+    """
+    survey = load("survey", survey_path)
+    villages = load("village-survey", village_survey_path) if village_survey_path else None
+    resolve_units(run.sample, survey.frame)
+    warnings = soft_problems(run, survey.frame)
+    if warnings and not accept_warnings:
+        raise UserError(
+            f"survey returns {survey.path}: " + "; ".join(warnings) + f" ({SOFT_HINT}).",
+            exit_code=1,
+        )
+    return survey, villages, warnings
+
+
+def assess_run(
+    run_dir: str | os.PathLike[str], survey_file: str, village_survey_file: str = ""
+) -> Assessment:
+    """Assess the township of ``run_dir`` from the given returns (the report's one computation)."""
+    run = TownshipRun.open(run_dir)
+    survey = load("survey", survey_file).frame
+    villages_survey = load("village-survey", village_survey_file).frame if village_survey_file else None
+    return assess_township(
+        run.sample,
+        survey,
+        run.load_input("households").frame,
+        run.load_input("villages").frame,
+        run.design_info,
+        village_survey=villages_survey,
+    )
+
+
+def save_results(assessment: Assessment, folder: str | os.PathLike[str] = ".") -> Path:
+    """Write ``results.json`` and ``units.parquet`` (analysis units, personal columns dropped).
+
+    The units let ``exitcheck district`` pool townships as strata; neither file holds names,
+    ID numbers or phones. Returns the results path; existing files are never overwritten.
+    """
+    out = Path(folder)
+    units = assessment.units.drop(columns=list(PERSONAL_COLUMNS), errors="ignore")
+    buffer = io.BytesIO()
+    units.to_parquet(buffer, index=False)
+    atomic_write_bytes(out / UNITS, buffer.getvalue())
+    return atomic_write_json(out / RESULTS, assessment.to_results())
