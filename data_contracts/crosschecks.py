@@ -7,6 +7,8 @@ raises ``ContractError`` listing every broken reference.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -20,7 +22,7 @@ Table = LoadedTable | pd.DataFrame
 
 def _parts(table: Table, kind: str) -> tuple[pd.DataFrame, np.ndarray, str, dict[str, str]]:
     if isinstance(table, LoadedTable):
-        return table.frame, table.rows, table.path.name, table.header_map
+        return table.frame, table.rows, str(table.path), table.header_map
     return table, np.arange(2, len(table) + 2), f"<{kind}>", {}
 
 
@@ -49,9 +51,9 @@ def check_villages_exist(households: Table, villages: Table) -> None:
     moved = ~unknown & other.notna() & (other != hh["township"])
     _raise_if_any([
         _broken(households, "households", "village_id", unknown,
-                f"a village code listed in {vil_source}"),
+                f"a village code listed in {Path(vil_source).name}"),
         _broken(households, "households", "township", moved,
-                f"the township given for this village in {vil_source}"),
+                f"the township given for this village in {Path(vil_source).name}"),
     ])  # fmt: skip
 
 
@@ -61,7 +63,7 @@ def check_village_survey_villages(village_survey: Table, villages: Table) -> Non
     vil, _, vil_source, _ = _parts(villages, "villages")
     unknown = vs["village_id"].notna() & ~vs["village_id"].isin(vil["village_id"])
     _raise_if_any([_broken(village_survey, "village-survey", "village_id", unknown,
-                           f"a village code listed in {vil_source}")])  # fmt: skip
+                           f"a village code listed in {Path(vil_source).name}")])  # fmt: skip
 
 
 def check_survey_households(

@@ -62,6 +62,7 @@ class Parameters:
     lonely_psu: str = "adjust"
     notice_days: int = 7
     announce_days: int = 5
+    min_village_n: int = 30  # fewer interviewed households: the village borrows the township rate
 
     def to_dict(self) -> dict:
         """Flat JSON-ready dict."""
@@ -79,6 +80,7 @@ class Parameters:
             "lonely_psu": self.lonely_psu,
             "notice_days": self.notice_days,
             "announce_days": self.announce_days,
+            "min_village_n": self.min_village_n,
         }
 
 
@@ -116,8 +118,9 @@ class Assessment:
     def sample_by_village(self) -> pd.DataFrame:
         """Outcomes of the main sample by the interviewed household's village."""
         table = pd.crosstab(self.units["village_id"], self.units["outcome"])
-        table = table.reindex(columns=["completed", "replacement", "refused", "not_found",
-                                       "missing"], fill_value=0)  # fmt: skip
+        table = table.reindex(
+            columns=["completed", "replacement", "refused", "not_found", "missing"], fill_value=0
+        )
         table.insert(0, "planned", table.sum(axis=1))
         wrong = self.units.groupby("village_id")["wrong_exit"].sum()
         table["wrong_exits"] = wrong.reindex(table.index).fillna(0).astype(int)
@@ -129,10 +132,21 @@ class Assessment:
 
     def wrong_exits(self) -> pd.DataFrame:
         """Interviewed households classified as wrong exits, with reasons (IDs masked)."""
-        cols = ["household_id", "village_id", "village", "head_name", "head_id_number",
-                "household_size", "surveyed_household_size", "income_per_capita",
-                "surveyed_income_per_capita", "poverty_line", "borderline", "reasons",
-                "reasons_zh"]  # fmt: skip
+        cols = [
+            "household_id",
+            "village_id",
+            "village",
+            "head_name",
+            "head_id_number",
+            "household_size",
+            "surveyed_household_size",
+            "income_per_capita",
+            "surveyed_income_per_capita",
+            "poverty_line",
+            "borderline",
+            "reasons",
+            "reasons_zh",
+        ]
         u = self.units
         return u.loc[u["wrong_exit"], [c for c in cols if c in u.columns]].reset_index(drop=True)
 
@@ -153,9 +167,19 @@ class Assessment:
         for key, label in FOLLOW_UP_REASONS.items():
             why = why + np.where(flags[key], label + "；", "")
         any_flag = np.logical_or.reduce(list(flags.values()))
-        cols = ["household_id", "sampled_household_id", "village_id", "village", "head_name",
-                "head_id_number", "outcome", "income_per_capita", "surveyed_income_per_capita",
-                "poverty_line", "reasons_zh"]  # fmt: skip
+        cols = [
+            "household_id",
+            "sampled_household_id",
+            "village_id",
+            "village",
+            "head_name",
+            "head_id_number",
+            "outcome",
+            "income_per_capita",
+            "surveyed_income_per_capita",
+            "poverty_line",
+            "reasons_zh",
+        ]
         out = u.loc[any_flag, [c for c in cols if c in u.columns]].copy()
         out.insert(2, "follow_up", why[any_flag].str.removesuffix("；"))
         return out.reset_index(drop=True)
@@ -174,6 +198,7 @@ class Assessment:
                 "verified_incidence": row.get("verified_incidence"),
                 "wrong_exit_persons": row["wrong_exit_persons"],
                 "rate_source": row["rate_source"],
+                "base_source": row["base_source"],
             }
         proc = ind.get("procedure_compliance")
         procedure = None
@@ -218,23 +243,24 @@ class Assessment:
                 "seed": self.design_info.get("seed"),
             },
         }
-        return _json_ready(results)
+        return json_ready(results)
 
     def __repr__(self) -> str:
         s = self.sample_summary()
         return (
             f"Assessment({self.township}: {self.verdict.statistical}, official "
-            f"{'pass' if self.verdict.official_pass else 'fail'}; {s['interviewed']}/{s['planned']} "
+            f"{'pass' if self.verdict.official_pass else 'fail'}; "
+            f"{s['interviewed']}/{s['planned']} "
             f"interviewed; {self.rates!r})"
         )
 
 
-def _json_ready(obj: Any) -> Any:
-    """Plain Python types only; NaN and infinities become None."""
+def json_ready(obj: Any) -> Any:
+    """Plain Python types only (for results.json); NaN and infinities become None."""
     if isinstance(obj, Mapping):
-        return {str(k): _json_ready(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_json_ready(v) for v in obj]
+        return [json_ready(v) for v in obj]
     if isinstance(obj, np.generic):
         obj = obj.item()
     if obj is pd.NA or obj is None:
@@ -249,9 +275,18 @@ def _from_estimate(
 ) -> Indicator:
     bounds = (e.lower_bound(t.level), e.upper_bound(t.level))
     return judge(
-        name, e.estimate, e.se, e.ci, bounds, threshold, direction, e.n, t.level, t.power,
+        name,
+        e.estimate,
+        e.se,
+        e.ci,
+        bounds,
+        threshold,
+        direction,
+        e.n,
+        t.level,
+        t.power,
         cap=cap,
-    )  # fmt: skip
+    )
 
 
 def _township_frame(households: pd.DataFrame, township: str, design_info: Mapping) -> pd.DataFrame:
@@ -311,16 +346,24 @@ def assess_township(
         }
     )
     village_table = reestimate_incidence(
-        key, persons, rates.by_village.set_index("village_id"), township_rate
+        key,
+        persons,
+        rates.by_village.set_index("village_id"),
+        township_rate,
+        village_survey,
+        p.min_village_n,
     )
     village_table["verified_incidence"] = (
         village_table["village_id"].map(verified_incidence(village_survey)).astype(float)
     )
 
     left = max(len(frame) - len(units), 0)  # households not yet in the sample
-    left_in_village = frame["village_id"].value_counts().sub(
-        units["village_id"].value_counts(), fill_value=0
-    ).clip(lower=0)
+    left_in_village = (
+        frame["village_id"]
+        .value_counts()
+        .sub(units["village_id"].value_counts(), fill_value=0)
+        .clip(lower=0)
+    )
     indicators: dict[str, Indicator] = {
         "wrong_exit_rate": _from_estimate(
             "wrong_exit_rate", rates.persons, t.wrong_exit, "below", t, left
@@ -340,17 +383,33 @@ def assess_township(
     for i, row in village_table.iterrows():  # one per exited key village
         name = f"village_incidence:{row['village_id']}"
         indicators[name] = judge(
-            name, row["estimate"], row["se"], (row["ci_low"], row["ci_high"]),
-            (row["bound_low"], row["bound_high"]), t.incidence, "below", int(row["n"]),
-            t.level, t.power, settle=(row["wrong_exit_rate"], row["rate_se"], r_threshold[i]),
+            name,
+            row["estimate"],
+            row["se"],
+            (row["ci_low"], row["ci_high"]),
+            (row["bound_low"], row["bound_high"]),
+            t.incidence,
+            "below",
+            int(row["n"]),
+            t.level,
+            t.power,
+            settle=(row["wrong_exit_rate"], row["rate_se"], r_threshold[i]),
             cap=int(left_in_village.get(row["village_id"], 0)),
-        )  # fmt: skip
+        )
     if hh_proc.assessed:
         rate = hh_proc.rate
         indicators["procedure_compliance"] = judge(
-            "procedure_compliance", rate, 0.0, (rate, rate), (rate, rate), t.procedure,
-            "at_least", hh_proc.assessed, t.level, t.power,
-        )  # fmt: skip
+            "procedure_compliance",
+            rate,
+            0.0,
+            (rate, rate),
+            (rate, rate),
+            t.procedure,
+            "at_least",
+            hh_proc.assessed,
+            t.level,
+            t.power,
+        )
     else:
         missing.append("procedure_compliance")
     judged = [v for k, v in indicators.items() if k != "wrong_exit_rate_households"]

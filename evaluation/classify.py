@@ -11,9 +11,10 @@ flagged ``responded = False`` and is never counted as a correct exit.
 
 ``classify_exits`` marks a responding household as a wrong exit (错退) when its surveyed
 per-capita net income is below the poverty line of its exit year, or when any of the
-guarantees 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 fails on verification. Each wrong exit carries its
-reasons. Households whose surveyed income is within ``tolerance`` of the line are *borderline*
-(measurement error could put them on either side), which feeds a sensitivity analysis.
+guarantees 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 fails on verification. Each wrong exit
+carries its reasons. Households whose surveyed income is within ``tolerance`` of the line are
+*borderline* (measurement error could put them on either side), which feeds a sensitivity
+analysis.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def _check_returns(sample: pd.DataFrame, survey: pd.DataFrame) -> None:
         )
     twice = replaced[replaced.duplicated()]
     if len(twice):
-        _fail("households replaced more than once", twice.drop_duplicates(), "One replacement each.")
+        _fail(
+            "households replaced more than once", twice.drop_duplicates(), "One replacement each."
+        )
 
 
 def resolve_units(sample: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
@@ -119,9 +122,7 @@ def resolve_units(sample: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
     units.insert(0, "sampled_household_id", sampled.to_numpy())
     units["outcome"] = pd.Series(outcome.to_numpy(), dtype="str")
     units["responded"] = interviewed.notna().to_numpy()
-    frame_cols = [
-        c for c in sample.columns if c not in (*design_cols, *SAMPLING_ONLY_COLUMNS)
-    ]
+    frame_cols = [c for c in sample.columns if c not in (*design_cols, *SAMPLING_ONLY_COLUMNS)]
     frame = sample[frame_cols].set_index("household_id")
     units = units.join(frame, on=pd.Series(frame_id.to_numpy(), name="household_id"))
     units["household_id"] = frame_id.to_numpy()

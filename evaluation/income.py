@@ -125,7 +125,9 @@ def bland_altman_log(log_ratio: np.ndarray, level: float = 0.95) -> BlandAltman:
     bias = float(ok.mean()) if n else float("nan")
     sd = float(ok.std(ddof=1)) if n > 1 else float("nan")
     z = stats.norm.ppf(0.5 + level / 2)
-    return BlandAltman(bias, sd, float(bias - z * sd), float(bias + z * sd), level, n, int(d.size - n))
+    return BlandAltman(
+        bias, sd, float(bias - z * sd), float(bias + z * sd), level, n, int(d.size - n)
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ one call. The proportion methods follow R's ``survey::svyciprop`` (survey 4.1-1)
   limits to [0, π/2], so its lower limit can fold back above 0; we clip (the only difference).
 - ``"mean"``  Wald interval p ± t·se, clipped to [0, 1] (R does not clip).
 
+R's ``"likelihood"`` is not provided: R interpolates a spline through a coarse profile grid, which
+cannot be reproduced to 1e-6; ``"xlogit"``/``"logit"`` and ``"beta"`` cover the same ground.
 At p = 0 or 1 the transformation methods have no defined standard error; they return the degenerate
 interval [p, p] (R returns NaN or a near-zero interval). Use ``"beta"`` for rare events.
 A one-sided bound at level L is the matching end of the two-sided interval at level 2L − 1.

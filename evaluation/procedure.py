@@ -1,8 +1,8 @@
 """Procedure compliance (程序合规) of household and village exits, from the registry's dates.
 
-Household procedure (户退出程序): 民主评议 (appraisal) → 公示 (public notice, at least 7 days) → 乡镇审核
-(township review) → 公告 (public announcement, at least 5 days), and 户认可 (the household
-acknowledged the exit). Village procedure: 公示 (≥ 7 days) → 公告 (≥ 5 days).
+Household procedure (户退出程序): 民主评议 (appraisal) → 公示 (public notice, at least 7 days)
+→ 乡镇审核 (township review) → 公告 (public announcement, at least 5 days), and 户认可 (the
+household acknowledged the exit). Village procedure: 公示 (≥ 7 days) → 公告 (≥ 5 days).
 
 **Counting days.** A period's length counts *both ends inclusive*: a notice posted from 1 June to
 7 June has been up for 7 days (end − start + 1), because it hangs on the wall on both of those

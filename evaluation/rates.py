@@ -64,9 +64,14 @@ class Designs:
         )
 
     def estimate(
-        self, variable: str, *, persons: bool = False, method: str = "beta", level: float = 0.95,
+        self,
+        variable: str,
+        *,
+        persons: bool = False,
+        method: str = "beta",
+        level: float = 0.95,
         domain: str = "responded",
-    ) -> Estimate:  # fmt: skip
+    ) -> Estimate:
         """Proportion of ``variable`` within ``domain`` (a bool column; "all" = every unit)."""
         design = self.persons if persons else self.households
         if domain != "all":
@@ -217,6 +222,16 @@ def village_rates(designs: Designs, method: str = "beta", level: float = 0.95) -
     data = designs.households.data.loc[designs.respondents]
     wrong = data.groupby("village_id")["wrong_exit"].sum()
     table["wrong_households"] = table["village_id"].map(wrong).fillna(0).astype(int).to_numpy()
-    keep = ["village_id", "estimate", "se", "ci_low", "ci_high", "bound_low", "bound_high", "n",
-            "df", "wrong_households"]  # fmt: skip
+    keep = [
+        "village_id",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "bound_low",
+        "bound_high",
+        "n",
+        "df",
+        "wrong_households",
+    ]
     return table[keep]

@@ -326,6 +326,25 @@ SCENARIOS = {
     "nonrespondents_wrong": ("未访问户全部错退（最坏情形）", "non-respondents all wrong (worst)"),
 }
 
+OUTCOMES = {
+    "completed": ("完成", "completed"),
+    "replacement": ("替换户", "replacement"),
+    "refused": ("拒访", "refused"),
+    "not_found": ("未找到", "not found"),
+    "missing": ("无回收记录", "no return"),
+}
+CAPTIONS: dict[str, tuple[str, str]] = {
+    "follow_up": ("需跟进的样本户（身份证号已脱敏）", "Households to follow up (IDs masked)"),
+    "reasons": ("错退原因", "Reasons for wrong exits"),
+    "scenarios": ("错退率及敏感性分析", "Wrong-exit rate and sensitivity"),
+    "discrepancies": ("登记与核实收入差异最大的户", "Largest income discrepancies"),
+    "infrastructure": ("基础设施与公共服务", "Infrastructure and public services"),
+    "approval": ("群众认可度", "Public approval"),
+    "parameters": ("参数与随机数种子", "Parameters and seed"),
+    "inputs": ("输入文件及其SHA-256", "Input files and their SHA-256"),
+    "versions": ("软件版本", "Software versions"),
+}
+
 
 def _t(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if _lang(lang) == "en" else pair[0]
@@ -334,6 +353,11 @@ def _t(pair: tuple[str, str], lang: str) -> str:
 def section(key: str, lang: str = "zh") -> HtmlBlock:
     """A report section heading (``<h2>``; printing starts a new page)."""
     return HtmlBlock(f"<h2>{html.escape(_t(SECTIONS[key], lang))}</h2>")
+
+
+def caption(key: str, lang: str = "zh") -> HtmlBlock:
+    """A sub-heading (``<h3>``) above a table or figure."""
+    return HtmlBlock(f"<h3>{html.escape(_t(CAPTIONS[key], lang))}</h3>")
 
 
 def report_title(township: str, version: str = "", lang: str = "zh") -> HtmlBlock:
@@ -427,6 +451,7 @@ def follow_up_table(assessment: Any, lang: str = "zh") -> pd.DataFrame:
         "reasons_zh": ("错退原因", "Wrong-exit reasons"),
     }
     out = f[[c for c in labels if c in f.columns]].copy()
+    out["outcome"] = out["outcome"].map(lambda o: _t(OUTCOMES.get(o, (o, o)), lang))
     for col in ("income_per_capita", "surveyed_income_per_capita", "poverty_line"):
         out[col] = _money(pd.to_numeric(out[col], errors="coerce"))
     return out.rename(columns={k: _t(v, lang) for k, v in labels.items()})
@@ -551,7 +576,9 @@ def procedure_table(assessment: Any, lang: str = "zh") -> pd.DataFrame:
     frame = pd.concat(
         [assessment.household_procedure.to_frame(), assessment.village_procedure.to_frame()],
         ignore_index=True,
-    ).fillna(0)
+    )
+    counts = frame.columns.difference(["unit", "rate"])
+    frame[counts] = frame[counts].fillna(0).astype(int)
     labels = {
         "unit": ("对象", "Unit"), "assessed": ("有日期记录", "With dates"),
         "compliant": ("合规", "Compliant"), "rate": ("合规率", "Rate"),

@@ -12,6 +12,8 @@ second-stage population count is given — the within-PSU term of each PSU times
 - Domains (``subset``, ``by``) are estimated by masking — rows outside contribute zero, every PSU
   of the full design keeps counting — exactly as R's ``subset``/``svyby``; the domain's df is
   PSUs − strata among the domain's rows (R's ``degf`` of the subset design).
+- ``na_rm=True`` moves rows with a missing analysis variable out of the domain, so ``n`` and df
+  count the analysed rows (R's ``svyciprop`` takes them before removing missing values).
 - Lonely PSUs (one sampled PSU in a stratum, not fully enumerated) follow ``lonely_psu`` like R's
   ``options(survey.lonely.psu=)``: ``"fail"`` raises, ``"certainty"`` contributes zero,
   ``"adjust"`` centres the PSU at the overall mean instead of its stratum mean.
@@ -350,8 +352,9 @@ class SurveyDesign:
         """Values of a numeric or boolean column as floats (NaN for missing)."""
         self._check_column(self.data, variable, "analysis variable", allow_missing=True)
         column = self.data[variable]
-        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
-            raise UserError(f"variable {variable!r} must be numeric or boolean, got {column.dtype}")
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind not in ("boolean", "integer", "floating", "mixed-integer-float", "empty"):
+            raise UserError(f"variable {variable!r} must be numeric or boolean, got {kind} values")
         return column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
     def _domain_rows(

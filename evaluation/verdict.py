@@ -49,7 +49,8 @@ def label_zh(name: str) -> str:
 class Thresholds:
     """Thresholds of the four indicators and the confidence level of the verdict.
 
-    Defaults: 错退率 < 2%, 群众认可度 ≥ 90%, 贫困发生率 < 2% (national practice, 国开办发〔2017〕56号);
+    Defaults: 错退率 < 2%, 群众认可度 ≥ 90%, 贫困发生率 < 2% (national practice,
+    国开办发〔2017〕56号);
     procedure compliance ≥ 95% is this workbench's default, not an official figure.
     ``power`` is the chance that the suggested additional sample settles an inconclusive
     indicator if the current estimate is the truth.
@@ -128,7 +129,9 @@ def additional_sample_size(
     var_srs = p * (1 - p) / n if n > 0 else float("nan")
     deff = se**2 / var_srs if var_srs > 0 and se > 0 else 1.0
     z_a, z_b = stats.norm.ppf(level), stats.norm.ppf(power)
-    n_total = deff * (z_a * math.sqrt(t * (1 - t)) + z_b * math.sqrt(p * (1 - p))) ** 2 / (p - t) ** 2
+    n_total = (
+        deff * (z_a * math.sqrt(t * (1 - t)) + z_b * math.sqrt(p * (1 - p))) ** 2 / (p - t) ** 2
+    )
     return max(math.ceil(n_total - n), 1)
 
 
@@ -211,7 +214,10 @@ class Verdict:
             failing = "、".join(map(label_zh, self.failing))
             return f"{failing}的置信界落在不达标一侧，退出结果不可信。"
         more = f"，建议再调查约{self.additional_n}户" if self.additional_n else ""
-        missing, open_ = "、".join(map(label_zh, self.missing)), "、".join(map(label_zh, self.inconclusive))
+        missing, open_ = (
+            "、".join(map(label_zh, self.missing)),
+            "、".join(map(label_zh, self.inconclusive)),
+        )
         lacking = f"{missing}缺少数据；" if self.missing else ""
         spans = f"{open_}的置信区间跨越标准，" if self.inconclusive else ""
         return f"{lacking}{spans}尚无定论{more}。"

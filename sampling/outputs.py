@@ -32,6 +32,7 @@ PACKAGES = ("exitcheck", "numpy", "pandas", "scipy", "pyarrow", "openpyxl")
 FORM_SHEET = "调查表"
 EXTRA_FORM_ROWS = 200  # drop-downs also cover rows added for replacement households
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_FIXED_TIME = datetime(2020, 1, 1)
 
 #: manifest columns: canonical name -> Chinese header (household headers from data_contracts)
 _MANIFEST_COLUMNS = (
@@ -82,6 +83,7 @@ def _parquet_bytes(units: pd.DataFrame) -> bytes:
 
 
 def _xlsx_bytes(book: Workbook) -> bytes:
+    book.properties.created = _FIXED_TIME  # with fixed zip times: byte-identical reruns
     buffer = io.BytesIO()
     book.save(buffer)
     return _deterministic_zip(buffer.getvalue())

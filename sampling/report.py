@@ -1,4 +1,4 @@
-"""Tables and figures of the sampling report (抽样报告), used by ``notebooks/sample_township.ipynb``.
+"""Tables and figures of the sampling report (抽样报告) for notebooks/sample_township.ipynb.
 
 The notebook only calls these and displays the results. :func:`load_run` re-reads a run folder,
 rebuilds the frame from the copied inputs and re-draws the sample from design.json, so the report

@@ -26,6 +26,7 @@ from typing import Any
 import papermill
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
 import workbench
@@ -124,20 +125,24 @@ def validate_parameters(
 
 @contextlib.contextmanager
 def project_kernel() -> Iterator[AsyncKernelManager]:
-    """A kernel manager for this interpreter using IPC sockets in a private temp folder.
+    """A kernel manager for this interpreter using IPC sockets in a private temp folder; the
+    kernel is shut down on leaving.
 
     Unix-domain sockets named after a fresh connection file replace TCP ports, which avoids
     papermill's port race when several notebooks start kernels at once (``--jobs``).
     """
     runtime = tempfile.mkdtemp(prefix="exk-")
+    km = AsyncKernelManager(
+        kernel_name=KERNEL_NAME,
+        kernel_spec_manager=_ProjectKernelSpecs(),
+        transport="ipc",
+        connection_file=os.path.join(runtime, "kernel.json"),
+    )
     try:
-        yield AsyncKernelManager(
-            kernel_name=KERNEL_NAME,
-            kernel_spec_manager=_ProjectKernelSpecs(),
-            transport="ipc",
-            connection_file=os.path.join(runtime, "kernel.json"),
-        )
+        yield km
     finally:
+        if km.has_kernel:  # nbclient leaves a kernel it was handed running
+            run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(runtime, ignore_errors=True)
 
 

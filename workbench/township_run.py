@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import platform
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from data_contracts.errors import UserError
 from data_contracts.privacy import PERSONAL_COLUMNS
 from evaluation.assessment import Assessment, assess_township
 from evaluation.classify import resolve_units
+from evaluation.report_tables import survey_changes
 from workbench.fsutil import atomic_write_bytes, atomic_write_json
 
 INPUT_KINDS = ("households", "villages")
@@ -154,7 +157,9 @@ def assess_run(
     """Assess the township of ``run_dir`` from the given returns (the report's one computation)."""
     run = TownshipRun.open(run_dir)
     survey = load("survey", survey_file).frame
-    villages_survey = load("village-survey", village_survey_file).frame if village_survey_file else None
+    villages_survey = (
+        load("village-survey", village_survey_file).frame if village_survey_file else None
+    )
     return assess_township(
         run.sample,
         survey,
@@ -177,3 +182,49 @@ def save_results(assessment: Assessment, folder: str | os.PathLike[str] = ".") -
     units.to_parquet(buffer, index=False)
     atomic_write_bytes(out / UNITS, buffer.getvalue())
     return atomic_write_json(out / RESULTS, assessment.to_results())
+
+
+INPUTS = "inputs.json"
+VERSIONED_PACKAGES = ("exitcheck", "pandas", "numpy", "scipy", "statsmodels", "papermill",
+                      "nbconvert", "matplotlib")  # fmt: skip
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape the numbers and the report."""
+    found = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def read_inputs(folder: str | os.PathLike[str] = ".") -> dict[str, Any]:
+    """``inputs.json`` of an assessment version (empty when the notebook runs on its own)."""
+    path = Path(folder) / INPUTS
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The previous finished version, for the "what changed" box (all None for a first version)."""
+
+    name: str
+    results: dict[str, Any] | None
+    returns: dict[str, int] | None
+
+
+def compare_with_previous(previous_dir: str, survey_file: str) -> Previous:
+    """Results of the previous version and how the survey returns changed since then."""
+    if not previous_dir:
+        return Previous("", None, None)
+    prev = Path(previous_dir)
+    results = json.loads((prev / RESULTS).read_text(encoding="utf-8"))
+    survey_entry = read_inputs(prev).get("files", {}).get("survey", {})
+    returns = None
+    if survey_entry.get("file") and (prev / survey_entry["file"]).is_file():
+        returns = survey_changes(
+            load("survey", prev / survey_entry["file"]).frame, load("survey", survey_file).frame
+        )
+    return Previous(prev.name, results, returns)

@@ -132,10 +132,11 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def xlsx_cell_values(path: str | Path) -> list[tuple[object, ...]]:
-    """All cell values of the first sheet, row by row (for comparing regenerated files)."""
+def xlsx_cell_values(path: str | Path, rows: int | None = None) -> list[tuple[object, ...]]:
+    """Cell values of the first sheet, row by row (all rows, or the first ``rows``)."""
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        values = book.worksheets[0].iter_rows(max_row=rows, values_only=True)
+        return [tuple(row) for row in values]
     finally:
         book.close()

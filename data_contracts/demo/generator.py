@@ -68,6 +68,15 @@ class DemoDistrict:
     registry exports say); ``truth_households`` and ``truth_villages`` hold what is really true
     (one row per household / village); ``planted`` names each planted problem with its true
     rates.
+
+    ``truth_households``: ``household_id, township, village_id, poverty_line`` (exit year),
+    ``true_household_size, true_income_per_capita, true_<component>_income``, the four
+    ``true_<guarantee>_secure``, ``is_wrong_exit`` (income below the line or a guarantee unmet),
+    ``wrong_exit_reason`` (income / food_clothing / education / medical / housing),
+    ``would_approve, would_acknowledge, would_know_of_notice`` and the visit propensities
+    ``p_not_found, p_refuse``. ``truth_villages``: ``village_id, township,
+    true_registered_population, true_poor_remaining, true_incidence``, the five
+    ``true_<infrastructure>`` items, and exited / wrong-exit households and persons.
     """
 
     seed: int

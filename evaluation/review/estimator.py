@@ -23,7 +23,11 @@ from evaluation.review.designs import Layout
 
 @dataclass(frozen=True)
 class RatioEstimates:
-    """Estimates for R replications × K outcomes: ``estimate``/``se`` (R × K), ``df`` (R,), ``n`` (R,)."""
+    """Estimates for R replications × K outcomes.
+
+    ``estimate``/``se`` are (R × K) (or (R,) for one outcome); ``df`` and ``n`` (sampled households)
+    are (R,).
+    """
 
     estimate: np.ndarray
     se: np.ndarray

@@ -96,7 +96,8 @@ def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generat
             per_stratum = respond @ onehot
             if (per_stratum < 2).any():
                 raise UserError(
-                    "non-response leaves fewer than 2 respondents in a stratum; raise response rates"
+                    "non-response leaves fewer than 2 respondents in a stratum; "
+                    "raise the response rates"
                 )
             weights = respond * (counts / per_stratum)[:, band]
             est = ratio_estimates(
@@ -121,7 +122,10 @@ def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generat
 def srs_credible_probability(
     n: np.ndarray, rate: float, threshold: float, level: float
 ) -> np.ndarray:
-    """P(credible) for an SRS of n households: d wrong exits with Clopper–Pearson upper bound < threshold."""
+    """P(credible) for an SRS of n households (binomial, exact).
+
+    Credible when the d wrong exits found give a Clopper–Pearson upper bound below ``threshold``.
+    """
     d = np.arange(int(np.ceil(threshold * n.max())) + 1)[None, :]  # the CP bound exceeds d/n
     nn = n[:, None]
     with np.errstate(invalid="ignore"):

@@ -62,7 +62,8 @@ class ReviewConfig:
         """Refuse a configuration the review cannot run, naming the parameter."""
         if self.reps < 20:
             raise UserError(
-                f"--reps must be at least 20 (Monte Carlo error is too large below); got {self.reps}"
+                "--reps must be at least 20 (Monte Carlo error is too large below); "
+                f"got {self.reps}"
             )
         if self.default_method not in CI_METHODS:
             raise UserError(
@@ -218,7 +219,8 @@ class ReviewResult:
         cov = self.tables["coverage"]
         return (
             f"ReviewResult({self.config.reps} reps × {cov['design_size'].nunique()} designs × "
-            f"{len(self.config.rates)} rates, {self.seconds:.1f} s; {len(self.findings())} findings)"
+            f"{len(self.config.rates)} rates, {self.seconds:.1f} s; "
+            f"{len(self.findings())} findings)"
         )
 
 

@@ -13,8 +13,9 @@ NOMINAL = 0.95
 def risks(result) -> pd.DataFrame:
     """Producer's risk (a good township failed) and consumer's risk (a bad township passed).
 
-    Good = the configured good rate; bad = the threshold and the next grid rate above it. Statistical
-    verdict by the default CI method, on the wrong-exit rate by persons, for every design and size.
+    Good = the configured good rate; bad = the threshold and the next grid rate above it.
+    Statistical verdict by the default CI method, on the wrong-exit rate by persons, for every
+    design and size.
     """
     cfg = result.config
     oc = result.tables["oc"]
@@ -50,7 +51,7 @@ def design_effects(result) -> pd.DataFrame:
 
 
 def under_covering(result, tolerance_sd: float = 2.0) -> pd.DataFrame:
-    """Cells (rate > 0) whose coverage is below 95 % by more than ``tolerance_sd`` MC standard errors."""
+    """Cells (rate > 0) with coverage below 95 % by more than ``tolerance_sd`` MC errors."""
     cov = result.tables["coverage"]
     limit = NOMINAL - tolerance_sd * np.sqrt(NOMINAL * (1 - NOMINAL) / result.config.reps)
     return cov[(cov["rate"] > 0) & (cov["coverage"] < limit)]
@@ -83,8 +84,8 @@ TEXT = {
         "positive upper bound.",
         "risk": "Default ({d}, {m}): producer's risk {pr:.1%} at {g:.1%} (official rule {po:.1%}); "
         "consumer's risk {cr:.1%} at {t:.0%} (official rule {co:.1%}).",
-        "by_method": "Consumer's risk at {t:.0%} by method for {d} (persons): {lst} (a one-sided 95% "
-        "bound should keep it at or below 5%).",
+        "by_method": "Consumer's risk at {t:.0%} by method for {d} (persons): {lst} "
+        "(a one-sided 95% bound should keep it at or below 5%).",
         "mono": "Every OC curve is monotone in the true rate.",
         "not_mono": "OC curves NOT monotone in {k} cells ({ms}; {meas}): e.g. {d} {m} P(credible) "
         "rises by {x:.1%} as the true rate grows — one wrong single-person household gives an "
@@ -94,16 +95,16 @@ TEXT = {
         "ok": "{m}：所有情形的覆盖率均在95%的蒙特卡洛误差范围内或更高。",
         "under": "{m}：覆盖不足——{total}个情形中有{k}个低于95%；最差为{c:.1%}（±{e:.1%}），"
         "出现在{d}、{meas}口径、真实错退率{r:.1%}。",
-        "zero": "样本中没有发现错退时，logit 与 Wald 区间退化为[0, 0]，会把任何“零错退”样本判为可信；"
-        "只有 beta（Korn–Graubard）区间给出为正的置信上限。",
+        "zero": "样本中没有发现错退时，logit 与 Wald 区间退化为[0, 0]，"
+        "会把任何“零错退”样本判为可信；只有 beta（Korn–Graubard）区间给出为正的置信上限。",
         "risk": "默认方案（{d}，{m}）：真实错退率{g:.1%}的合格乡镇被判为非“可信”的概率（乡镇风险）"
         "为{pr:.1%}（官方点估计规则为{po:.1%}）；真实错退率{t:.0%}的乡镇被判为“可信”的概率"
         "（评估方风险）为{cr:.1%}（官方点估计规则为{co:.1%}）。",
         "by_method": "{d}在真实错退率{t:.0%}时各区间方法的评估方风险（人口口径）：{lst}"
         "（单侧95%置信界应不超过5%）。",
         "mono": "所有OC曲线都随真实错退率单调变化。",
-        "not_mono": "有{k}个情形的OC曲线不单调（{ms}；{meas}口径）：例如{d}的{m}方法，真实错退率更高时"
-        "判为可信的概率反而上升{x:.1%}——原因是样本中一户单人错退户使按人口计算的有效样本量以人数"
+        "not_mono": "有{k}个情形的OC曲线不单调（{ms}；{meas}口径）："
+        "例如{d}的{m}方法，真实错退率更高时判为可信的概率反而上升{x:.1%}——原因是样本中一户单人错退户使按人口计算的有效样本量以人数"
         "而非户数计。",
     },
 }
@@ -111,7 +112,7 @@ DESIGN_ZH = {"stratified": "分层随机抽样", "cluster": "整群抽样", "two
 MEASURE_ZH = {"persons": "人口", "households": "户"}
 
 
-def _design_label(label: str, lang: str) -> str:
+def design_label(label: str, lang: str) -> str:
     """'stratified n=150' → '分层随机抽样 n=150' in Chinese."""
     if lang == "en":
         return label
@@ -136,8 +137,14 @@ def findings(result, lang: str = "en") -> list[str]:
             w = bad.loc[bad["coverage"].idxmin()]
             out.append(
                 text["under"].format(
-                    m=method, k=len(bad), total=total, c=w["coverage"], e=w["mc_se"],
-                    d=_design_label(w["design_size"], lang), meas=meas(w["measure"]), r=w["rate"],
+                    m=method,
+                    k=len(bad),
+                    total=total,
+                    c=w["coverage"],
+                    e=w["mc_se"],
+                    d=design_label(w["design_size"], lang),
+                    meas=meas(w["measure"]),
+                    r=w["rate"],
                 )
             )
     zero = cov[(cov["rate"] == 0) & cov["method"].isin(["logit", "mean"])]
@@ -148,15 +155,24 @@ def findings(result, lang: str = "en") -> list[str]:
     t = cfg.thresholds.wrong_exit
     out.append(
         text["risk"].format(
-            d=_design_label(label, lang), m=cfg.default_method, pr=d["producer_risk"],
-            g=cfg.good_rate, po=d["producer_risk_official"], cr=d[f"consumer_risk_{t:g}"], t=t,
+            d=design_label(label, lang),
+            m=cfg.default_method,
+            pr=d["producer_risk"],
+            g=cfg.good_rate,
+            po=d["producer_risk_official"],
+            cr=d[f"consumer_risk_{t:g}"],
+            t=t,
             co=d[f"consumer_risk_official_{t:g}"],
         )
     )
     oc = result.tables["oc"]
-    at_t = oc[(oc["measure"] == "persons") & np.isclose(oc["rate"], t) & (oc["design_size"] == label)]
-    listed = ", ".join(f"{m} {p:.1%}" for m, p in zip(at_t["method"], at_t["p_credible"], strict=True))
-    out.append(text["by_method"].format(t=t, d=_design_label(label, lang), lst=listed))
+    at_t = oc[
+        (oc["measure"] == "persons") & np.isclose(oc["rate"], t) & (oc["design_size"] == label)
+    ]
+    listed = ", ".join(
+        f"{m} {p:.1%}" for m, p in zip(at_t["method"], at_t["p_credible"], strict=True)
+    )
+    out.append(text["by_method"].format(t=t, d=design_label(label, lang), lst=listed))
     bad = non_monotone_oc(result)
     if bad.empty:
         out.append(text["mono"])
@@ -164,9 +180,12 @@ def findings(result, lang: str = "en") -> list[str]:
         w = bad.loc[bad["credible_rise"].idxmax()]
         out.append(
             text["not_mono"].format(
-                k=len(bad), ms=", ".join(sorted(bad["method"].unique())),
+                k=len(bad),
+                ms=", ".join(sorted(bad["method"].unique())),
                 meas=", ".join(meas(m) for m in sorted(bad["measure"].unique())),
-                d=_design_label(w["design_size"], lang), m=w["method"], x=w["credible_rise"],
+                d=design_label(w["design_size"], lang),
+                m=w["method"],
+                x=w["credible_rise"],
             )
         )
     return out

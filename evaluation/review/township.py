@@ -29,8 +29,9 @@ class TownshipSpec:
 
     ``band_shares`` are the households' shares in :data:`RISK_BANDS`; ``band_risk`` the relative
     propensity of a household in each band to be a wrong exit; ``icc`` the intra-village correlation
-    of that propensity on the logistic latent scale (0 = no clustering); ``income_share`` the share of
-    wrong exits that are wrong because of income (the rest fail 两不愁三保障 with income above the line).
+    of that propensity on the logistic latent scale (0 = no clustering); ``income_share`` the
+    share of wrong exits that are wrong because of income (the rest fail 两不愁三保障 with income
+    above the line).
     """
 
     households: int = 1500

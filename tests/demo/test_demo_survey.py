@@ -176,3 +176,23 @@ def test_replacement_pairing_uses_reserves_in_order_and_counts_skips():
     # reserve order: r2 (refused, skipped), r1 (used by a1), r3 (refused, skipped), r4 (used by a3)
     assert pairs["household_id_reserve"].tolist() == ["r1", "r4"]
     assert pairs["skipped"].tolist() == [1, 1]
+
+
+def test_planted_problem_survives_the_survey_and_clean_townships_stay_clean(district):
+    """Surveying every household with default settings: the share found below the line or
+    failing a guarantee is near 10% in the inflated township and under 1.5% elsewhere."""
+    census = district.households[["household_id"]].assign(
+        reserve=False, reserve_order=0, reserve_group="all"
+    )
+    returns = simulate_survey(census, district, seed=21)
+    truth = district.truth_households.set_index("household_id").loc[returns["household_id"]]
+    interviewed = returns["visit_status"].eq("completed").to_numpy()
+    below = returns["surveyed_income_per_capita"].to_numpy() < truth["poverty_line"].to_numpy()
+    insecure = ~returns.filter(like="verified_").all(axis=1).to_numpy()
+    found = (
+        pd.Series((below | insecure)[interviewed])
+        .groupby(truth["township"].to_numpy()[interviewed])
+        .mean()
+    )
+    assert 0.08 <= found[INFLATED_TOWNSHIP] <= 0.13
+    assert found.drop(INFLATED_TOWNSHIP).max() < 0.015

@@ -84,7 +84,9 @@ def set_rows(survey: pd.DataFrame, ids: list[str], **values) -> pd.DataFrame:
     return out
 
 
-def replace(survey: pd.DataFrame, sample: pd.DataFrame, sampled: str, reserve: str, status="refused"):
+def replace(
+    survey: pd.DataFrame, sample: pd.DataFrame, sampled: str, reserve: str, status="refused"
+):
     """Mark ``sampled`` refused/not found and add a completed replacement row for ``reserve``."""
     out = set_rows(survey, [sampled], visit_status=status)
     res = sample.set_index("household_id").loc[reserve]
@@ -121,10 +123,22 @@ def make_registry(sample: pd.DataFrame, population: int = 100) -> pd.DataFrame:
 
 
 HOUSEHOLD_FIELDS = (
-    "household_id", "county", "township", "village_id", "village", "head_name", "head_id_number",
-    "phone", "household_size", "income_per_capita", "exit_year", "food_clothing_secure",
-    "education_secure", "medical_secure", "housing_secure",
-)  # fmt: skip
+    "household_id",
+    "county",
+    "township",
+    "village_id",
+    "village",
+    "head_name",
+    "head_id_number",
+    "phone",
+    "household_size",
+    "income_per_capita",
+    "exit_year",
+    "food_clothing_secure",
+    "education_secure",
+    "medical_secure",
+    "housing_secure",
+)
 
 
 def make_villages(

@@ -38,9 +38,13 @@ def test_clean_township_is_credible(clean):
     assert a.verdict.statistical == "credible" and a.verdict.official_pass
     assert a.indicators["wrong_exit_rate"].bound_high < 0.02
     assert set(a.indicators) == {
-        "wrong_exit_rate", "wrong_exit_rate_households", "approval_rate",
-        "village_incidence:V1", "village_incidence:V2", "procedure_compliance",
-    }  # fmt: skip
+        "wrong_exit_rate",
+        "wrong_exit_rate_households",
+        "approval_rate",
+        "village_incidence:V1",
+        "village_incidence:V2",
+        "procedure_compliance",
+    }
     assert "可信" in a.verdict.summary_zh
 
 
@@ -102,10 +106,19 @@ def test_refusals_reported_and_bounded(clean):
     survey = replace(survey, sample, "H004", "H150")
     a = run(sample, survey, registry, villages)
     s = a.sample_summary()
-    assert s == {"planned": N, "interviewed": N - 3, "completed": N - 4, "replacements": 1,
-                 "refused": 2, "not_found": 1, "missing": 0}  # fmt: skip
+    assert s == {
+        "planned": N,
+        "interviewed": N - 3,
+        "completed": N - 4,
+        "replacements": 1,
+        "refused": 2,
+        "not_found": 1,
+        "missing": 0,
+    }
     sens = a.to_results()["indicators"]["wrong_exit_rate"]["sensitivity"]
-    assert sens["nonrespondents_wrong"]["estimate"] > 0 == sens["nonrespondents_correct"]["estimate"]
+    assert (
+        sens["nonrespondents_wrong"]["estimate"] > 0 == sens["nonrespondents_correct"]["estimate"]
+    )
     follow = a.follow_up().set_index("household_id")
     assert set(follow.index) == {"H001", "H002", "H003"}
     assert (follow["follow_up"] == "未访问").all()
@@ -119,14 +132,21 @@ def test_results_json_schema_and_privacy(clean):
     assert tuple(results) == RESULT_KEYS
     text = json.dumps(results, ensure_ascii=False, allow_nan=False)
     assert set(results["indicators"]) == {
-        "wrong_exit_rate", "wrong_exit_rate_households", "approval_rate", "village_incidence",
+        "wrong_exit_rate",
+        "wrong_exit_rate_households",
+        "approval_rate",
+        "village_incidence",
         "procedure_compliance",
-    }  # fmt: skip
+    }
     for key in ("estimate", "se", "ci_low", "ci_high", "threshold", "official_pass", "verdict"):
         assert key in results["indicators"]["wrong_exit_rate"]
         assert key in results["indicators"]["village_incidence"]["V1"]
         assert key in results["indicators"]["procedure_compliance"]
-    assert set(results["income"]) >= {"mean_difference", "verification_factor", "limits_of_agreement"}
+    assert set(results["income"]) >= {
+        "mean_difference",
+        "verification_factor",
+        "limits_of_agreement",
+    }
     assert results["parameters"]["wrong_exit_threshold"] == 0.02
     assert results["verdict"]["statistical"] in ("credible", "inconclusive", "not_credible")
     for secret in ("张三", "371302199001011234", "13800001234"):
@@ -138,7 +158,6 @@ def test_results_json_schema_and_privacy(clean):
 
 
 def test_parameters_change_verdict(clean):
-    sample, survey, registry, villages = clean
     strict = Parameters(thresholds=Thresholds(wrong_exit=0.015))
     a = run(*clean, parameters=strict)
     assert a.indicators["wrong_exit_rate"].verdict == "inconclusive"

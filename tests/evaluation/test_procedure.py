@@ -62,15 +62,19 @@ def test_each_violation(change, code):
 
 
 def test_same_day_point_events_allowed():
-    change = {"appraisal_date": "2017-06-02", "announce_start": "2017-06-09",
-              "announce_end": "2017-06-13"}
+    change = {
+        "appraisal_date": "2017-06-02",
+        "announce_start": "2017-06-09",
+        "announce_end": "2017-06-13",
+    }
     assert household_procedure(households(change)).compliant == 1
 
 
 def test_no_dates_is_not_assessable():
     change = dict.fromkeys(GOOD)
-    check = household_procedure(households({}, change, {"notice_end": "2017-06-05",
-                                                         "township_review_date": "2017-06-06"}))
+    check = household_procedure(
+        households({}, change, {"notice_end": "2017-06-05", "township_review_date": "2017-06-06"})
+    )
     assert check.assessed == 2 and check.not_assessable == 1
     assert check.compliant == 1
     assert check.to_frame().loc[0, "notice_too_short"] == 1

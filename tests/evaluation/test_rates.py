@@ -42,7 +42,6 @@ def case():
 
 
 def test_person_rate_is_ratio_of_sums_and_matches_svyratio(case):
-    sample, survey = case
     units, designs = build(*case)
     rates = estimate_rates(designs)
     resp = units[units["responded"]]
@@ -54,9 +53,13 @@ def test_person_rate_is_ratio_of_sums_and_matches_svyratio(case):
         wrong_persons=lambda d: d["wrong"] * d["size_for_weight"],
         persons=lambda d: d["size_for_weight"],
     )
-    ratio = type(designs.households)(
-        data, strata="stratum", psu="psu", weights="weight", fpc="fpc_stage1"
-    ).subset("responded").ratio("wrong_persons", "persons")
+    ratio = (
+        type(designs.households)(
+            data, strata="stratum", psu="psu", weights="weight", fpc="fpc_stage1"
+        )
+        .subset("responded")
+        .ratio("wrong_persons", "persons")
+    )
     assert rates.persons.estimate == pytest.approx(ratio.estimate, rel=1e-12)
     assert rates.persons.se == pytest.approx(ratio.se, rel=1e-10)
 
@@ -87,8 +90,11 @@ def test_approval_and_acknowledgement(case):
     assert rates.approval.estimate == pytest.approx(36 / 37)
     assert rates.acknowledgement.estimate == pytest.approx(37 / 38)
     assert set(rates.to_frame()["indicator"]) == {
-        "wrong_exit_rate", "wrong_exit_rate_households", "approval_rate", "acknowledgement_rate"
-    }  # fmt: skip
+        "wrong_exit_rate",
+        "wrong_exit_rate_households",
+        "approval_rate",
+        "acknowledgement_rate",
+    }
 
 
 def test_zero_of_149_upper_bound_just_under_two_percent():
@@ -173,22 +179,32 @@ def test_two_stage_rates_match_r_survey():
 
     def fields(e):
         return {
-            "estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1],
-            "bound_low": e.lower_bound(0.95), "bound_high": e.upper_bound(0.95),
-        }  # fmt: skip
+            "estimate": e.estimate,
+            "se": e.se,
+            "ci_low": e.ci[0],
+            "ci_high": e.ci[1],
+            "bound_low": e.lower_bound(0.95),
+            "bound_high": e.upper_bound(0.95),
+        }
 
     check(fields(rates.persons), ref["persons"])
     check(fields(rates.households), ref["households"])
     check(fields(rates.approval), ref["approval"])
     # the person-weighted proportion is R's svyratio (same point and SE)
-    check({"estimate": rates.persons.estimate, "se": rates.persons.se},
-          {k: ref["persons_ratio"][k] for k in ("estimate", "se")})  # fmt: skip
+    check(
+        {"estimate": rates.persons.estimate, "se": rates.persons.se},
+        {k: ref["persons_ratio"][k] for k in ("estimate", "se")},
+    )
     for unit in ("households", "persons"):
         worst = sc.loc[(unit, "nonrespondents_wrong")]
-        check(worst.to_dict(), {k: ref[f"{unit}_worst"][k] for k in ("estimate", "se", "ci_low",
-                                                                     "ci_high")})  # fmt: skip
+        check(
+            worst.to_dict(),
+            {k: ref[f"{unit}_worst"][k] for k in ("estimate", "se", "ci_low", "ci_high")},
+        )
         assert worst["upper_bound"] == pytest.approx(ref[f"{unit}_worst"]["bound_high"], rel=1e-6)
     for name in ("verification_factor", "mean_difference"):
         e = getattr(income, name)
-        check({"estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1]}, ref[name])
+        check(
+            {"estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1]}, ref[name]
+        )
     assert rates.persons.df == ref["df"]

@@ -29,8 +29,15 @@ RATES = pd.DataFrame(
     index=pd.Index(["V1"], name="village_id"),
 )
 TOWN = pd.Series(
-    {"estimate": 0.01, "se": 0.005, "ci_low": 0.0, "ci_high": 0.03, "bound_low": 0.001,
-     "bound_high": 0.025, "n": 60}  # fmt: skip
+    {
+        "estimate": 0.01,
+        "se": 0.005,
+        "ci_low": 0.0,
+        "ci_high": 0.03,
+        "bound_low": 0.001,
+        "bound_high": 0.025,
+        "n": 60,
+    }
 )
 
 
@@ -51,8 +58,8 @@ def test_selection_and_registry_incidence():
 def test_reestimated_incidence_closed_form():
     key = exited_key_villages(villages(), "T1")
     persons = pd.Series({"V1": 200.0, "V2": 150.0})
-    out = reestimate_incidence(key, persons, RATES, TOWN).set_index("village_id")
-    # V1: its own rate; (12 + 200·r) / 1000
+    out = reestimate_incidence(key, persons, RATES, TOWN, min_n=20).set_index("village_id")
+    # V1: its own rate (20 interviewed ≥ min_n); (12 + 200·r) / 1000
     assert out.loc["V1", "estimate"] == pytest.approx((12 + 200 * 0.05) / 1000)
     assert out.loc["V1", "ci_high"] == pytest.approx((12 + 200 * 0.12) / 1000)
     assert out.loc["V1", "bound_high"] == pytest.approx((12 + 200 * 0.10) / 1000)
@@ -64,6 +71,26 @@ def test_reestimated_incidence_closed_form():
     assert out.loc["V2", "estimate"] == pytest.approx((10 + 150 * 0.01) / 1000)
     # the rate at which V1 reaches 2%: (0.02·1000 − 12) / 200 = 0.04
     assert rate_threshold(out.reset_index(), 0.02)[0] == pytest.approx(0.04)
+
+
+def test_small_village_sample_borrows_township_rate_and_survey_counts_replace_registry():
+    key = exited_key_villages(villages(), "T1")
+    persons = pd.Series({"V1": 200.0, "V2": 150.0})
+    survey = pd.DataFrame(
+        {
+            "village_id": ["V1"],
+            "verified_registered_population": [1200],
+            "verified_poor_remaining": [30],
+        }
+    )
+    out = reestimate_incidence(key, persons, RATES, TOWN, survey, min_n=21).set_index("village_id")
+    assert out.loc["V1", "rate_source"] == "township"
+    assert out.loc["V1", "base_source"] == "village_survey"
+    assert out.loc["V1", "estimate"] == pytest.approx((30 + 200 * 0.01) / 1200)
+    assert out.loc["V1", "bound_high"] == pytest.approx((30 + 200 * 0.025) / 1200)
+    assert out.loc["V1", "registry_incidence"] == pytest.approx(0.012)
+    assert out.loc["V2", "base_source"] == "registry"
+    assert rate_threshold(out.reset_index(), 0.02)[0] == pytest.approx((24 - 30) / 200)
 
 
 def test_village_without_exited_persons_keeps_registry_incidence():

@@ -1,4 +1,4 @@
-"""Designs draw households with exactly the stated inclusion probabilities; townships hold the truth."""
+"""Designs draw households with the stated inclusion probabilities; townships hold the truth."""
 
 from __future__ import annotations
 

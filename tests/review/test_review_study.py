@@ -48,7 +48,7 @@ def _cell(table, **where):
 
 @pytest.mark.parametrize("measure", ["persons", "households"])
 def test_beta_covers_at_two_percent_default_design(review, measure):
-    """Korn–Graubard coverage at 2 % within 3 MC SEs of 95 % or above (default stratified design)."""
+    """Korn–Graubard coverage at 2 % within 3 MC SEs of 95 % or above (default stratified)."""
     cell = _cell(
         review.tables["coverage"],
         design_size="stratified n=150",

@@ -1,4 +1,4 @@
-"""The vectorised estimator equals evaluation.SurveyDesign (via design_from_sample) on the same sample."""
+"""The vectorised estimator equals evaluation.SurveyDesign (design_from_sample) on one sample."""
 
 from __future__ import annotations
 

@@ -89,7 +89,15 @@ def test_manifest_sheets_and_print_setup(tmp_path: Path, frame) -> None:
     assert book.sheetnames == ["样本户", "备选户"]
     main, reserve = book["样本户"], book["备选户"]
     headers = [c.value for c in main[1]]
-    assert headers[:7] == ["乡镇（街道）", "村编码", "行政村", "户编号", "户主姓名", "证件号码", "联系电话"]
+    assert headers[:7] == [
+        "乡镇（街道）",
+        "村编码",
+        "行政村",
+        "户编号",
+        "户主姓名",
+        "证件号码",
+        "联系电话",
+    ]
     assert main.max_row == 41 and reserve.max_row == 1 + len(sample.reserves)
     ids = [main.cell(r, 6).value for r in range(2, 42)]
     assert all("*" in v and len(v) == 18 for v in ids)
@@ -131,6 +139,14 @@ def test_same_seed_identical_files(tmp_path: Path, frame) -> None:
     for name in ("a", "b", "c"):
         seed = 11 if name != "c" else 12
         write_outputs(two_stage_sample(frame, 6, 8, seed, 3), tmp_path / name, created=CREATED)
-    for file in ("sample.parquet", "sample.csv", "design.json", "manifest.xlsx", "survey_form.xlsx"):
+    for file in (
+        "sample.parquet",
+        "sample.csv",
+        "design.json",
+        "manifest.xlsx",
+        "survey_form.xlsx",
+    ):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
-    assert (tmp_path / "a" / "sample.csv").read_bytes() != (tmp_path / "c" / "sample.csv").read_bytes()
+    assert (tmp_path / "a" / "sample.csv").read_bytes() != (
+        tmp_path / "c" / "sample.csv"
+    ).read_bytes()

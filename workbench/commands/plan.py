@@ -8,12 +8,16 @@ import json
 from data_contracts.errors import UserError
 from sampling.plans import AcceptancePlan, acceptance_plan, zero_failure_plan
 
-HELP = "Sample size and acceptance plan (n, d) with its operating characteristic (样本量与验收方案)."
+HELP = (
+    "Sample size and acceptance plan (n, d) with its operating characteristic (样本量与验收方案)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of issue #3: risks and rates, or --max-errors/--confidence for a d-failure plan."""
-    parser.add_argument("--threshold", type=float, default=0.02, help="failure rate that must fail (p0)")
+    parser.add_argument(
+        "--threshold", type=float, default=0.02, help="failure rate that must fail (p0)"
+    )
     parser.add_argument("--good-rate", type=float, default=None, help="rate that should pass (p1)")
     parser.add_argument("--alpha", type=float, default=0.10, help="max P(fail | good rate)")
     parser.add_argument("--beta", type=float, default=0.05, help="max P(pass | threshold)")
@@ -25,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_plan(args: argparse.Namespace) -> AcceptancePlan:
-    """The acceptance plan the flags ask for (d-failure plan when --max-errors/--confidence given)."""
+    """The plan the flags ask for (a d-failure plan when --max-errors/--confidence are given)."""
     if args.max_errors is not None or args.confidence is not None:
         return zero_failure_plan(
             threshold=args.threshold,
@@ -50,13 +54,18 @@ def build_plan(args: argparse.Namespace) -> AcceptancePlan:
 def _text(plan: AcceptancePlan) -> str:
     alpha = "—" if plan.alpha_achieved is None else f"{plan.alpha_achieved:.4f}"
     good = "—" if plan.good_rate is None else f"{plan.good_rate:.2%}"
-    pop = "无限总体 (binomial)" if plan.population is None else f"N = {plan.population} (hypergeometric)"
+    pop = (
+        "无限总体 (binomial)"
+        if plan.population is None
+        else f"N = {plan.population} (hypergeometric)"
+    )
     return "\n".join(
         [
             f"验收方案 acceptance plan: 抽查 n = {plan.n} 户，错退不超过 d = {plan.d} 户即通过",
             f"  阈值 threshold p0 = {plan.threshold:.2%}; 良好水平 good rate p1 = {good}",
             f"  P(通过 | p0) = {plan.beta_achieved:.4f} (β ≤ {plan.beta:g})",
-            f"  P(不通过 | p1) = {alpha}" + ("" if plan.alpha is None else f" (α ≤ {plan.alpha:g})"),
+            f"  P(不通过 | p1) = {alpha}"
+            + ("" if plan.alpha is None else f" (α ≤ {plan.alpha:g})"),
             f"  总体 population: {pop}; 设计效应 deff = {plan.deff:g}"
             + (
                 ""

@@ -22,7 +22,21 @@ if __name__ == "__main__":
     sample, survey, info = two_stage_case()
     units = classify_exits(resolve_units(sample, survey))
     data = Designs.build(units, info).households.data
-    cols = ["stratum", "psu", "household_id", "village_id", "weight", "fpc_stage1", "fpc_stage2",
-            "responded", "size_for_weight", "wrong", "wrong_worst_case", "approves",
-            "income_difference", "surveyed_total", "reported_total"]  # fmt: skip
+    cols = [
+        "stratum",
+        "psu",
+        "household_id",
+        "village_id",
+        "weight",
+        "fpc_stage1",
+        "fpc_stage2",
+        "responded",
+        "size_for_weight",
+        "wrong",
+        "wrong_worst_case",
+        "approves",
+        "income_difference",
+        "surveyed_total",
+        "reported_total",
+    ]
     data[cols].to_csv(HERE / "units.csv", index=False)

@@ -1,0 +1,243 @@
+"""Tables and figures of the methodology review report, built from ``review.json``.
+
+The notebook ``notebooks/methodology_review.ipynb`` only calls these; every number comes from the
+tested review tables. Labels are Chinese by default (``lang="en"`` for English).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from data_contracts.errors import UserError
+from evaluation.review.summary import DESIGN_ZH, MEASURE_ZH, design_label
+
+METHOD_LABELS = {
+    "zh": {
+        "beta": "beta（Korn–Graubard）",
+        "beta_capped": "beta（有效样本量≤户数）",
+        "logit": "logit",
+        "mean": "Wald（均值±t·se）",
+    },
+    "en": {
+        "beta": "beta (Korn–Graubard)",
+        "beta_capped": "beta (n* ≤ households)",
+        "logit": "logit",
+        "mean": "Wald (mean ± t·se)",
+    },
+}
+VERDICT_LABELS = {
+    "zh": {
+        "p_credible": "可信",
+        "p_inconclusive": "尚无定论",
+        "p_not_credible": "不可信",
+        "p_official_pass": "官方规则通过",
+    },
+    "en": {
+        "p_credible": "credible",
+        "p_inconclusive": "inconclusive",
+        "p_not_credible": "not credible",
+        "p_official_pass": "official rule passes",
+    },
+}
+
+
+def load_review(path: str | Path) -> dict:
+    """review.json as a dict with each table as a DataFrame under ``frames``."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot read review results {path}: {exc}") from None
+    doc["frames"] = {k: pd.DataFrame(v) for k, v in doc["tables"].items()}
+    return doc
+
+
+def _pct(frame: pd.DataFrame, columns, digits: int = 1) -> pd.DataFrame:
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}%}")
+    return out
+
+
+def coverage_table(doc: dict, measure: str = "persons", lang: str = "zh") -> pd.DataFrame:
+    """Coverage (± MC error) of each 95 % interval method by design and true rate."""
+    cov = doc["frames"]["coverage"]
+    cov = cov[cov["measure"] == measure].copy()
+    cov["cell"] = [f"{c:.1%} ± {e:.1%}" for c, e in zip(cov["coverage"], cov["mc_se"], strict=True)]
+    cov["method"] = cov["method"].map(METHOD_LABELS[lang])
+    cov["design_size"] = [design_label(d, lang) for d in cov["design_size"]]
+    table = cov.pivot_table(
+        index=["design_size", "method"], columns="rate", values="cell", aggfunc="first", sort=False
+    )
+    table.columns = [f"{r:.1%}" for r in table.columns]
+    table.index.names = ["设计", "区间方法"] if lang == "zh" else ["design", "method"]
+    return table
+
+
+def oc_table(doc: dict, design_size: str, method: str = "beta", lang: str = "zh") -> pd.DataFrame:
+    """P(credible / inconclusive / not credible / official pass) by true rate for one design."""
+    oc = doc["frames"]["oc"]
+    oc = oc[
+        (oc["design_size"] == design_size) & (oc["method"] == method) & (oc["measure"] == "persons")
+    ]
+    cols = list(VERDICT_LABELS[lang])
+    out = _pct(oc[["rate", *cols]], ["rate", *cols]).rename(columns=VERDICT_LABELS[lang])
+    return out.rename(columns={"rate": "真实错退率" if lang == "zh" else "true rate"}).set_index(
+        "真实错退率" if lang == "zh" else "true rate"
+    )
+
+
+def risk_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
+    """Producer's and consumer's risks of every design (default method, persons)."""
+    r = doc["frames"]["risks"].copy()
+    r["design_size"] = [design_label(d, lang) for d in r["design_size"]]
+    r = _pct(r, [c for c in r.columns if c != "design_size"]).set_index("design_size")
+    if lang == "zh":
+        names = {
+            "producer_risk": "乡镇风险：合格乡镇未判可信",
+            "producer_risk_not_credible": "合格乡镇被判不可信",
+            "producer_risk_official": "乡镇风险（官方规则）",
+        }
+        for c in r.columns:
+            if c.startswith("consumer_risk_official_"):
+                names[c] = f"评估方风险 {float(c.rsplit('_', 1)[1]):.0%}（官方规则）"
+            elif c.startswith("consumer_risk_"):
+                names[c] = f"评估方风险：真实{float(c.rsplit('_', 1)[1]):.0%}判可信"
+        r = r.rename(columns=names)
+        r.index.name = "设计"
+    return r
+
+
+def deff_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
+    """Realised design effect at the threshold rate against the assumed one."""
+    d = doc["frames"]["design_effects"].copy()
+    d["design_size"] = [design_label(x, lang) for x in d["design_size"]]
+    d["measure"] = d["measure"].map(MEASURE_ZH) if lang == "zh" else d["measure"]
+    d = d.round({"mean_n": 0, "deff": 2, "assumed_deff": 2, "se_ratio": 2})
+    if lang == "zh":
+        d.columns = [
+            "设计",
+            "口径",
+            "平均样本户数",
+            "实现的设计效应",
+            "假定的设计效应",
+            "估计SE/实际SE",
+        ]
+    return d
+
+
+def sample_size_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
+    """Sample size each design needs for the target OC (simulated sizes and projection)."""
+    s = doc["frames"]["sample_size"].copy().round({"deff_at_threshold": 2})
+    if lang == "zh":
+        s["design"] = s["design"].map(DESIGN_ZH)
+        s.columns = [
+            "设计",
+            "目标",
+            "各样本量下判可信的概率",
+            "达到目标的最小模拟规模",
+            "简单随机抽样所需户数",
+            "设计效应（2%）",
+            "折算所需户数",
+        ]
+    return s
+
+
+def sensitivity_table(doc: dict, name: str, rate: float = 0.02, lang: str = "zh") -> pd.DataFrame:
+    """Measurement-error or non-response table at one true rate."""
+    t = doc["frames"][name]
+    t = t[np.isclose(t["rate"], rate)].drop(columns=["rate"])
+    pct = [
+        c
+        for c in t.columns
+        if c.startswith(
+            (
+                "p_",
+                "coverage",
+                "mean_estimate",
+                "bias",
+                "true_rate",
+                "expected_apparent",
+                "response_rate",
+            )
+        )
+    ]
+    t = _pct(t, pct, 2)
+    if lang == "zh":
+        t = t.rename(
+            columns={
+                "measurement_sd": "收入测量误差（对数标准差）",
+                "true_rate": "真实错退率",
+                "correct_look_wrong": "正确退出被测为错退（户，期望）",
+                "wrong_look_correct": "错退被测为正确（户，期望）",
+                "expected_apparent_rate": "表观错退率（期望）",
+                "mean_estimate": "平均估计",
+                "bias": "偏差",
+                "coverage": "beta区间覆盖率",
+                "p_credible": "判可信概率",
+                "p_not_credible": "判不可信概率",
+                "p_official_pass": "官方规则通过概率",
+                "response_correct": "正确退出户应答率",
+                "response_wrong": "错退户应答率",
+                "response_rate": "总体应答率",
+            }
+        )
+    return t.reset_index(drop=True)
+
+
+def oc_figure(doc: dict, method: str = "beta", lang: str = "zh"):
+    """OC curves: P(credible) (solid) and P(official rule passes) (dashed) vs the true rate."""
+    oc = doc["frames"]["oc"]
+    oc = oc[(oc["method"] == method) & (oc["measure"] == "persons")]
+    designs = list(dict.fromkeys(oc["design"]))
+    fig, axes = plt.subplots(1, len(designs), figsize=(4.2 * len(designs), 3.4), sharey=True)
+    threshold = doc["parameters"]["thresholds"]["wrong_exit"]
+    for ax, design in zip(np.atleast_1d(axes), designs, strict=True):
+        for size, g in oc[oc["design"] == design].groupby("size", sort=False):
+            line = ax.plot(g["rate"], g["p_credible"], marker="o", ms=3, label=f"{size}")[0]
+            ax.plot(g["rate"], g["p_official_pass"], ls="--", color=line.get_color(), lw=1)
+        ax.axvline(threshold, color="grey", lw=0.8)
+        ax.set_title(DESIGN_ZH[design] if lang == "zh" else design)
+        ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+        ax.set_xlabel("真实错退率" if lang == "zh" else "true wrong-exit rate")
+        ax.legend(fontsize=8)
+    np.atleast_1d(axes)[0].set_ylabel(
+        "判为可信（实线）/官方通过（虚线）"
+        if lang == "zh"
+        else "P(credible) — / P(official pass) - -"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def coverage_figure(doc: dict, design_size: str, lang: str = "zh"):
+    """Coverage ± 2 MC SE of each method against the true rate for one design (persons)."""
+    cov = doc["frames"]["coverage"]
+    cov = cov[
+        (cov["design_size"] == design_size) & (cov["measure"] == "persons") & (cov["rate"] > 0)
+    ]
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    for i, (method, g) in enumerate(cov.groupby("method", sort=False)):
+        ax.errorbar(
+            g["rate"] * (1 + 0.03 * (i - 1.5)),
+            g["coverage"],
+            yerr=2 * g["mc_se"],
+            marker="o",
+            ms=3,
+            capsize=2,
+            label=METHOD_LABELS[lang][method],
+        )
+    ax.axhline(0.95, color="grey", lw=0.8)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("真实错退率" if lang == "zh" else "true wrong-exit rate")
+    ax.set_ylabel("95%区间覆盖率" if lang == "zh" else "coverage of 95% interval")
+    ax.set_title(design_label(design_size, lang))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
