@@ -11,7 +11,16 @@ from typing import Any
 from data_contracts.errors import UserError
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> Path:
+def _umask() -> int:
+    """The process umask (read by setting and restoring it; there is no getter)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False
+) -> Path:
     """Write ``data`` to ``path`` via a temp file in the same folder and a rename.
 
     Refuses to replace an existing file unless ``overwrite`` is true, so rendered reports
@@ -27,6 +36,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: 
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         if overwrite:
             os.replace(tmp, target)
         else:
@@ -57,6 +67,8 @@ def new_run_dir(path: str | os.PathLike[str]) -> Path:
     """Create a fresh run folder; refuse an existing non-empty one."""
     run = Path(path)
     if run.exists() and (not run.is_dir() or any(run.iterdir())):
-        raise UserError(f"run folder {run} already exists and is not empty; choose a new --out folder.")
+        raise UserError(
+            f"run folder {run} already exists and is not empty; choose a new --out folder."
+        )
     run.mkdir(parents=True, exist_ok=True)
     return run

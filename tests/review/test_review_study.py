@@ -148,11 +148,13 @@ def test_json_is_complete(review):
     assert "ReviewResult(400 reps" in repr(review)
 
 
-def test_cli_writes_json_and_refuses_existing_folder(tmp_path, capsys):
+def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
     out = tmp_path / "rev"
-    assert main(["review", "--reps", "20", "--seed", "3", "--no-html", "--out", str(out)]) == 0
+    assert main(["review", "--reps", "20", "--seed", "3", "--out", str(out)]) == 0
     doc = json.loads((out / "review.json").read_text(encoding="utf-8"))
     assert doc["parameters"]["seed"] == 3
+    page = (out / "review.html").read_text(encoding="utf-8")
+    assert "主要结论" in page and "Traceback" not in page and "<svg" in page
     assert main(["review", "--reps", "20", "--no-html", "--out", str(out)]) == 2
     assert main(["review", "--reps", "5", "--no-html", "--out", str(tmp_path / "x")]) == 2
     assert "at least 20" in capsys.readouterr().err
