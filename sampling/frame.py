@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data_contracts.errors import UserError
 
@@ -53,9 +54,21 @@ def poverty_line_by_year(poverty_lines: pd.DataFrame) -> pd.Series:
 
 
 def fingerprint(df: pd.DataFrame) -> str:
-    """sha256 of a frame's column names and row hashes (stable across runs and platforms)."""
-    digest = hashlib.sha256("\x1f".join(map(str, df.columns)).encode("utf-8"))
-    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    """sha256 over each column's name, Arrow type and Arrow buffers (values and validity).
+
+    Hashing the buffers directly is fast on millions of rows; arrays are made contiguous first
+    (no slice offsets), so equal frames give equal fingerprints.
+    """
+    digest = hashlib.sha256()
+    for name in df.columns:
+        values = pa.array(df[name])
+        if isinstance(values, pa.ChunkedArray) or values.offset:
+            values = pa.concat_arrays(
+                values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+            )
+        digest.update(f"{name}\x1f{values.type}\x1f{len(values)}\x1e".encode())
+        for buffer in values.buffers():
+            digest.update(b"-" if buffer is None else buffer)
     return digest.hexdigest()
 
 

@@ -12,7 +12,15 @@ from data_contracts.errors import UserError
 from sampling.allocation import allocate
 from sampling.frame import Frame
 from sampling.pps import systematic_equal
-from sampling.sample import Sample, assemble, design_info, rank_within, replacement_rule
+from sampling.sample import (
+    Sample,
+    assemble,
+    design_info,
+    random_rank_within,
+    rank_within,
+    replacement_rule,
+    reserve_ranks,
+)
 
 STRATA = ("village", "risk")
 SELECTIONS = ("srs", "systematic")
@@ -57,7 +65,7 @@ def stratified_sample(
 
     rng = np.random.default_rng(seed)
     if selection == "srs":
-        rank = rank_within(codes, rng.random(codes.size))
+        rank = random_rank_within(codes, rng)
         selected = rank < n_h[codes]
         reserve_order = np.where(selected, 0, rank - n_h[codes] + 1)
     else:
@@ -66,8 +74,7 @@ def stratified_sample(
         )
         position = rank_within(codes, np.argsort(margin_order, kind="stable"))
         selected = systematic_equal(codes, big_n, n_h, position, rng)
-        key = rng.random(codes.size) + np.where(selected, 0.0, 2.0)
-        reserve_order = np.where(selected, 0, rank_within(codes, key) + 1 - n_h[codes])
+        reserve_order = reserve_ranks(codes, selected, rng)
     keep = selected | ((reserve_order >= 1) & (reserve_order <= reserves))
     rows = np.flatnonzero(keep)
     c = codes[rows]

@@ -10,7 +10,7 @@ import pandas as pd
 from data_contracts.errors import UserError
 from sampling.cluster import village_sizes, village_stage
 from sampling.frame import Frame
-from sampling.sample import Sample, assemble, design_info, rank_within, replacement_rule
+from sampling.sample import Sample, assemble, design_info, random_rank_within, replacement_rule
 
 
 def two_stage_sample(
@@ -40,7 +40,7 @@ def two_stage_sample(
     v = sizes.index.get_indexer(units["village_id"])
     big_n = sizes.to_numpy()
     k = np.minimum(households_per_village, big_n)
-    rank = rank_within(v, rng.random(v.size))
+    rank = random_rank_within(v, rng)
     in_village = selected[v]
     reserve_order = np.where(rank < k[v], 0, rank - k[v] + 1)
     keep = in_village & (reserve_order <= reserves)

@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from data_contracts.errors import UserError
 from evaluation.review.township import RISK_BANDS, Township
+from sampling.allocation import allocate
+from sampling.pps import pps_probabilities
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,6 @@ class Draws:
 
         ``fpc_stage2`` (households in the village) is given where the PSU is a village.
         """
-        import pandas as pd
-
         w = self.weights[rep]
         stratum_of_row = np.empty(w.size, dtype=object)
         fpc_of_row = np.empty(w.size)
@@ -98,23 +99,13 @@ def _psu_index(layout: Layout, n: int) -> np.ndarray:
     return np.cumsum(marks)
 
 
-def proportional_allocation(counts: np.ndarray, n: int, minimum: int = 2) -> np.ndarray:
-    """Allocate ``n`` over strata in proportion to ``counts`` (largest remainder, ≥ ``minimum``)."""
-    if n > counts.sum() or n < minimum * counts.size:
-        raise UserError(f"sample size {n} impossible for strata of sizes {counts.tolist()}")
-    exact = n * counts / counts.sum()
-    alloc = np.maximum(np.floor(exact).astype(int), minimum)
-    while alloc.sum() != n:
-        room = np.where(alloc.sum() < n, exact - alloc, alloc - exact)
-        room[(alloc <= minimum) & (alloc.sum() > n)] = -np.inf
-        alloc[np.argmax(room)] += 1 if alloc.sum() < n else -1
-    return np.minimum(alloc, counts)
-
-
 def draw_stratified(township: Township, n: int, reps: int, rng: np.random.Generator) -> Draws:
-    """Stratified by risk band, SRS without replacement, proportional allocation (分层随机抽样)."""
+    """Stratified by risk band, SRS without replacement, proportional allocation (分层随机抽样).
+
+    The allocation is ``sampling.allocation.allocate`` (≥ 2 per stratum, largest remainder).
+    """
     counts = np.bincount(township.band, minlength=3)
-    alloc = proportional_allocation(counts, n)
+    alloc = allocate(pd.Series(counts, index=RISK_BANDS), n, "proportional").to_numpy()
     weights = np.zeros((reps, township.n_households))
     rows = np.arange(reps)[:, None]
     order = np.argsort(township.band, kind="stable")
@@ -155,26 +146,16 @@ def draw_cluster(township: Township, villages: int, reps: int, rng: np.random.Ge
     return Draws("cluster", f"m={villages}", weights, layout)
 
 
-def pps_probabilities(sizes: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """πps first-order probabilities m·M_v/M with certainty units (π = 1) peeled off iteratively."""
-    certain = np.zeros(sizes.size, dtype=bool)
-    while True:
-        rest = m - certain.sum()
-        pi = np.where(certain, 1.0, rest * sizes / sizes[~certain].sum())
-        newly = (pi >= 1) & ~certain
-        if not newly.any():
-            return pi, certain
-        certain |= newly
-
-
 def draw_two_stage(
     township: Township, villages: int, per_village: int, reps: int, rng: np.random.Generator
 ) -> Draws:
     """Villages by randomised systematic PPS, then ``per_village`` households by SRS (两阶段抽样).
 
-    A village with fewer households than ``per_village`` is surveyed completely.
-    Certainty villages are their own strata with households as PSUs (``fpc_stage1`` = households in
-    the village); the other villages form stratum ``pps`` treated as with replacement at stage 1.
+    A village with fewer households than ``per_village`` is surveyed completely. Village
+    probabilities are ``sampling.pps.pps_probabilities`` (exact πps, certainty villages peeled
+    off). Certainty villages are their own strata with households as PSUs (``fpc_stage1`` =
+    households in the village); the other villages form stratum ``pps``, treated as with
+    replacement at stage 1.
     """
     sizes = township.village_sizes
     if not 2 <= villages < sizes.size or per_village < 2:
@@ -183,7 +164,7 @@ def draw_two_stage(
             f"got {villages} × {per_village}"
         )
     taken = np.minimum(per_village, sizes)
-    pi, certain = pps_probabilities(sizes.astype(float), villages)
+    pi, certain = pps_probabilities(sizes, villages)
     pps_ids = np.flatnonzero(~certain)
     m_pps = villages - int(certain.sum())
     if m_pps < 2:

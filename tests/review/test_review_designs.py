@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data_contracts.errors import UserError
-from evaluation.review.designs import (
-    draw_cluster,
-    draw_stratified,
-    draw_two_stage,
-    pps_probabilities,
-    proportional_allocation,
-)
+from evaluation.review.designs import draw_cluster, draw_stratified, draw_two_stage
 from evaluation.review.township import TownshipSpec, synthetic_township
+from sampling.allocation import allocate
+from sampling.pps import pps_probabilities
 
 TOWN = synthetic_township(TownshipSpec(households=240, villages=12), seed=3)
 REPS = 20_000
@@ -36,7 +33,7 @@ def _check_frequencies(weights: np.ndarray, pi: np.ndarray) -> None:
 def test_stratified_probabilities():
     d = draw_stratified(TOWN, 40, REPS, np.random.default_rng(1))
     counts = np.bincount(TOWN.band, minlength=3)
-    alloc = proportional_allocation(counts, 40)
+    alloc = allocate(pd.Series(counts), 40, "proportional").to_numpy()
     _check_frequencies(d.weights, (alloc / counts)[TOWN.band])
     assert np.all((d.weights > 0).sum(axis=1) == 40)
     np.testing.assert_allclose(d.weights.sum(axis=1), TOWN.n_households)
@@ -50,27 +47,18 @@ def test_cluster_probabilities():
 def test_two_stage_probabilities_with_certainty():
     sizes = TOWN.village_sizes
     d = draw_two_stage(TOWN, 8, 6, REPS, np.random.default_rng(3))
-    pi_v, certain = pps_probabilities(sizes.astype(float), 8)
+    pi_v, certain = pps_probabilities(sizes, 8)
     assert certain.any(), "the test township should force a certainty village at m = 8"
     pi = pi_v[TOWN.village] * np.minimum(6, sizes)[TOWN.village] / sizes[TOWN.village]
     _check_frequencies(d.weights, pi)
     np.testing.assert_allclose(d.weights.sum(axis=1), TOWN.n_households)  # πps: exact
 
 
-def test_pps_probabilities_closed_form():
-    pi, certain = pps_probabilities(np.array([100.0, 10, 10, 20, 60]), 3)
-    np.testing.assert_allclose(pi, [1, 0.25, 0.25, 0.5, 1])
-    assert certain.tolist() == [True, False, False, False, True]
-    assert pi.sum() == pytest.approx(3)
-
-
-def test_allocation_and_refusals():
-    assert proportional_allocation(np.array([297, 531, 672]), 150).tolist() == [30, 53, 67]
-    assert proportional_allocation(np.array([5, 100, 100]), 20).tolist() == [2, 9, 9]
-    with pytest.raises(UserError, match="impossible"):
-        proportional_allocation(np.array([5, 5]), 11)
+def test_refusals():
     with pytest.raises(UserError, match="cluster design"):
         draw_cluster(TOWN, 12, 5, np.random.default_rng(0))
+    with pytest.raises(UserError, match="two-stage design"):
+        draw_two_stage(TOWN, 5, 1, 5, np.random.default_rng(0))
 
 
 def test_township_truth_is_exact_and_nested():

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from evaluation.review import ReviewConfig, run_review
-from evaluation.review.designs import proportional_allocation
+from evaluation.review.designs import RISK_BANDS
 from evaluation.review.sensitivity import srs_credible_probability
 from evaluation.review.study import verdict_codes
 from evaluation.review.summary import non_monotone_oc, risks
 from evaluation.verdict import judge
+from sampling.allocation import allocate
 from workbench.cli import main
 
 REPS = 400
@@ -65,7 +67,7 @@ def test_oc_matches_hypergeometric_closed_form(review):
     P(credible) = P(no wrong household sampled) = Π_h C(N_h − D_h, n_h) / C(N_h, n_h)."""
     town = review.township
     counts = np.bincount(town.band, minlength=3)
-    alloc = proportional_allocation(counts, 150)
+    alloc = allocate(pd.Series(counts, index=RISK_BANDS), 150, "proportional").to_numpy()
     oc = review.tables["oc"]
     for k, rate in enumerate(review.config.rates):
         wrong = np.bincount(town.band, weights=town.wrong[:, k], minlength=3).astype(int)
