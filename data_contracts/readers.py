@@ -2,9 +2,10 @@
 
 CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel writes), tried
 strictly in that order, then charset-normalizer's guess. XLSX reads the first sheet (or a named
-one). In both, title rows above the header (as in exports from the national poverty-alleviation
-information system) are skipped by finding the row that names the most contract columns. Parquet
-is read as is. Every mistake becomes a ``UserError`` naming the file.
+one) with calamine, fast enough for 20,000-row registry exports. In both, title rows above the
+header (as in exports from the national poverty-alleviation information system) are skipped by
+finding the row that names the most contract columns. Parquet is read as is. Every mistake
+becomes a ``UserError`` naming the file.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineError
 
 from data_contracts.columns import Column
 from data_contracts.errors import UserError
@@ -100,8 +102,8 @@ def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
 def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTable:
     """Read the first (or the named) sheet of an XLSX workbook, finding the header row."""
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        book = pd.ExcelFile(path, engine="calamine")
+    except (CalamineError, zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
         raise UserError(f"{path}: not a readable XLSX workbook ({exc}).") from None
     with book:
         names = [str(n) for n in book.sheet_names]

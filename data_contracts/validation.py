@@ -64,13 +64,13 @@ def _missing_column_problems(source: str, header_row: int, match: HeaderMatch) -
 
 def _uniqueness_expected(frame: pd.DataFrame, name: str, rows: pd.Index) -> pd.Series:
     """For duplicated values: which rows share them."""
-    values = frame.loc[rows, name]
+    shared = frame.loc[frame[name].duplicated(keep=False) & frame[name].notna(), name]
     together = (
-        pd.Series(frame.index, index=frame.index)
-        .groupby(frame[name])
-        .agg(lambda r: ", ".join(map(str, r)))
+        pd.Series(shared.index, index=shared.index).astype("str").groupby(shared).agg(", ".join)
     )
-    return ("unique; the same value is on rows " + values.map(together)).reset_index(drop=True)
+    return ("unique; the same value is on rows " + frame.loc[rows, name].map(together)).reset_index(
+        drop=True
+    )
 
 
 def _written(raw: pd.DataFrame, rows: pd.Index, header: str) -> pd.Series:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from data_contracts.errors import UserError
 from data_contracts.privacy import mask_frame
-from evaluation.classify import classify_exits, resolve_units
+from evaluation.classify import OUTCOMES, classify_exits, resolve_units
 from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
 from evaluation.procedure import ProcedureCheck, household_procedure, village_procedure
@@ -118,9 +118,7 @@ class Assessment:
     def sample_by_village(self) -> pd.DataFrame:
         """Outcomes of the main sample by the interviewed household's village."""
         table = pd.crosstab(self.units["village_id"], self.units["outcome"])
-        table = table.reindex(
-            columns=["completed", "replacement", "refused", "not_found", "missing"], fill_value=0
-        )
+        table = table.reindex(columns=list(OUTCOMES), fill_value=0)
         table.insert(0, "planned", table.sum(axis=1))
         wrong = self.units.groupby("village_id")["wrong_exit"].sum()
         table["wrong_exits"] = wrong.reindex(table.index).fillna(0).astype(int)
@@ -129,6 +127,10 @@ class Assessment:
     def indicator_table(self) -> pd.DataFrame:
         """One row per indicator (village incidence one row per village)."""
         return pd.DataFrame([i.to_dict() for i in self.indicators.values()])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The indicator table (see :meth:`indicator_table`)."""
+        return self.indicator_table()
 
     def wrong_exits(self) -> pd.DataFrame:
         """Interviewed households classified as wrong exits, with reasons (IDs masked)."""
@@ -298,6 +300,13 @@ def _township_frame(households: pd.DataFrame, township: str, design_info: Mappin
     frame = households.loc[keep.to_numpy(dtype=bool)]
     if frame.empty:
         raise UserError(f"households file has no exited household of township {township!r}")
+    sampled_from = design_info.get("frame_households")
+    if sampled_from is not None and int(sampled_from) != len(frame):
+        raise UserError(
+            f"households file has {len(frame)} exited households of {township!r} but the sample "
+            f"was drawn from {sampled_from} (design.json frame_households); use the registry "
+            "export the sample was drawn from (the run folder's inputs/)."
+        )
     return frame
 
 

@@ -89,6 +89,15 @@ def _check_returns(sample: pd.DataFrame, survey: pd.DataFrame) -> None:
             ids[is_repl][~target_ok.to_numpy()],
             "Check the replacement rows.",
         )
+    group = sample.set_index("household_id")["reserve_group"].astype("str")
+    same = replaced.map(group).to_numpy() == ids[is_repl].map(group).to_numpy()
+    if not same.all():
+        _fail(
+            "replacements from another reserve list (reserve_group differs from the replaced "
+            "household's)",
+            ids[is_repl][~same],
+            "A replacement must come from the replaced household's own reserve list.",
+        )
     twice = replaced[replaced.duplicated()]
     if len(twice):
         _fail(

@@ -8,12 +8,17 @@ estimated as in a township (``evaluation.rates``), with the interviewed househol
 
 The follow-up list names each township that is not credible, inconclusive, fails the official
 rule, lost many sampled households, or shows over-reported incomes, and says why.
+
+Inputs are what a finished assessment version keeps on disk — its results.json dict and its
+analysis units (``Assessment.units``, e.g. units.parquet) — or the ``Assessment`` objects
+themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +29,29 @@ from evaluation.rates import Designs
 from evaluation.verdict import VERDICTS_ZH, label_zh
 
 NONRESPONSE_ALERT = 0.10  # share of the main sample never interviewed that calls for a revisit
+
+
+@dataclass(frozen=True)
+class TownshipAssessment:
+    """One township's finished assessment: its results.json dict and its analysis units."""
+
+    results: Mapping[str, Any]
+    units: pd.DataFrame
+
+    @property
+    def township(self) -> str:
+        """Township name from results.json."""
+        return str(self.results["township"])
+
+    @classmethod
+    def of(cls, item: Assessment | TownshipAssessment | tuple) -> TownshipAssessment:
+        """Accept an ``Assessment``, a ``TownshipAssessment`` or a (results, units) pair."""
+        if isinstance(item, TownshipAssessment):
+            return item
+        if isinstance(item, Assessment):
+            return cls(item.to_results(), item.units)
+        results, units = item
+        return cls(results, units)
 
 
 @dataclass(frozen=True)
@@ -84,111 +112,117 @@ class DistrictSummary:
         )
 
 
-def pooled_units(assessments: Sequence[Assessment]) -> pd.DataFrame:
+def pooled_units(townships: Sequence[TownshipAssessment]) -> pd.DataFrame:
     """All townships' analysis units with township-prefixed strata, PSUs and unit ids."""
     frames = []
-    for a in assessments:
-        prefix = a.township + "|"
+    for t in townships:
+        prefix = t.township + "|"
         frames.append(
-            a.units.assign(
-                township=a.township,
-                stratum=prefix + a.units["stratum"].astype("str"),
-                psu=prefix + a.units["psu"].astype("str"),
-                household_id=prefix + a.units["household_id"].astype("str"),
+            t.units.assign(
+                township=t.township,
+                stratum=prefix + t.units["stratum"].astype("str"),
+                psu=prefix + t.units["psu"].astype("str"),
+                household_id=prefix + t.units["household_id"].astype("str"),
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
-def _township_row(a: Assessment) -> dict:
-    ind = a.indicators
-    wrong = ind["wrong_exit_rate"]
-    approval = ind.get("approval_rate")
-    villages = [v for k, v in ind.items() if k.startswith("village_incidence:")]
-    procedure = ind.get("procedure_compliance")
-    s = a.sample_summary()
+def _get(indicator: Mapping | None, key: str) -> Any:
+    return None if indicator is None else indicator.get(key)
+
+
+def _township_row(t: TownshipAssessment) -> dict:
+    r = t.results
+    ind, verdict, sample = r["indicators"], r["verdict"], r["sample"]
+    wrong, approval = ind["wrong_exit_rate"], ind.get("approval_rate")
+    villages = list((ind.get("village_incidence") or {}).values())
     return {
-        "township": a.township,
-        "verdict": a.verdict.statistical,
-        "verdict_zh": VERDICTS_ZH[a.verdict.statistical],
-        "official_pass": a.verdict.official_pass,
-        "wrong_exit_rate": wrong.estimate,
-        "wrong_exit_ci_low": wrong.ci_low,
-        "wrong_exit_ci_high": wrong.ci_high,
-        "wrong_exit_upper_bound": wrong.bound_high,
-        "approval_rate": None if approval is None else approval.estimate,
-        "approval_ci_low": None if approval is None else approval.ci_low,
-        "approval_ci_high": None if approval is None else approval.ci_high,
+        "township": t.township,
+        "verdict": verdict["statistical"],
+        "verdict_zh": VERDICTS_ZH[verdict["statistical"]],
+        "official_pass": verdict["official_pass"],
+        "wrong_exit_rate": wrong["estimate"],
+        "wrong_exit_ci_low": wrong["ci_low"],
+        "wrong_exit_ci_high": wrong["ci_high"],
+        "wrong_exit_upper_bound": wrong["bound_high"],
+        "approval_rate": _get(approval, "estimate"),
+        "approval_ci_low": _get(approval, "ci_low"),
+        "approval_ci_high": _get(approval, "ci_high"),
         "exited_key_villages": len(villages),
-        "villages_not_credible": sum(v.verdict == "not_credible" for v in villages),
-        "procedure_compliance": None if procedure is None else procedure.estimate,
-        "planned": s["planned"],
-        "interviewed": s["interviewed"],
-        "verification_factor": a.income.verification_factor.estimate,
-        "additional_n": a.verdict.additional_n,
-        "summary_zh": a.verdict.summary_zh,
+        "villages_not_credible": sum(v["verdict"] == "not_credible" for v in villages),
+        "procedure_compliance": _get(ind.get("procedure_compliance"), "estimate"),
+        "planned": sample["planned"],
+        "interviewed": sample["interviewed"],
+        "verification_factor": r["income"]["verification_factor"]["estimate"],
+        "additional_n": verdict.get("additional_n"),
+        "summary_zh": verdict.get("summary_zh", ""),
     }
 
 
-def _why(a: Assessment) -> str:
+def _why(t: TownshipAssessment) -> str:
     """Chinese reasons a township needs follow-up ('' when none)."""
-    v, reasons = a.verdict, []
-    if v.failing:
-        reasons.append("不可信指标：" + "、".join(map(label_zh, v.failing)))
-    if v.inconclusive:
-        more = f"（建议再调查约{v.additional_n}户）" if v.additional_n else ""
-        reasons.append("尚无定论：" + "、".join(map(label_zh, v.inconclusive)) + more)
-    if v.missing:
-        reasons.append("缺少数据：" + "、".join(map(label_zh, v.missing)))
-    official = [n for n in v.official_failing if n not in v.failing]
+    v, reasons = t.results["verdict"], []
+    failing, open_, missing = v["failing"], v["inconclusive"], v.get("missing", [])
+    if failing:
+        reasons.append("不可信指标：" + "、".join(map(label_zh, failing)))
+    if open_:
+        more = f"（建议再调查约{v['additional_n']}户）" if v.get("additional_n") else ""
+        reasons.append("尚无定论：" + "、".join(map(label_zh, open_)) + more)
+    if missing:
+        reasons.append("缺少数据：" + "、".join(map(label_zh, missing)))
+    official = [n for n in v["official_failing"] if n not in failing and n not in missing]
     if official:
         reasons.append("点估计未达标：" + "、".join(map(label_zh, official)))
-    s = a.sample_summary()
+    s = t.results["sample"]
     lost = 1 - s["interviewed"] / s["planned"]
     if lost > NONRESPONSE_ALERT:
         reasons.append(f"未访问户占{lost:.0%}")
-    if a.income.over_reporting_flag:
-        vf = a.income.verification_factor.estimate
-        reasons.append(f"收入核实系数{vf:.2f}＜0.90（疑似高报）")
+    vf = t.results["income"]["verification_factor"]
+    if vf.get("over_reporting_flag"):
+        reasons.append(f"收入核实系数{vf['estimate']:.2f}＜0.90（疑似高报）")
     return "；".join(reasons)
 
 
+def _villages(t: TownshipAssessment) -> pd.DataFrame:
+    entries = t.results["indicators"].get("village_incidence") or {}
+    rows = [{"township": t.township, "village_id": k, **v} for k, v in entries.items()]
+    return pd.DataFrame(rows)
+
+
 def summarise_district(
-    assessments: Sequence[Assessment],
+    townships: Sequence[Assessment | TownshipAssessment | tuple],
     method: str = "beta",
     level: float = 0.95,
     lonely_psu: str = "adjust",
 ) -> DistrictSummary:
     """District summary of the townships' assessments (see the module docstring)."""
-    if not assessments:
+    if not townships:
         raise UserError("district summary needs at least one township assessment")
-    names = [a.township for a in assessments]
+    towns = [TownshipAssessment.of(t) for t in townships]
+    names = [t.township for t in towns]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
         raise UserError(f"township(s) {dup} given more than once; pass one assessment each")
-    units = pooled_units(assessments)
+    units = pooled_units(towns)
     kind = "two-stage" if units["fpc_stage2"].notna().any() else "stratified"
-    designs = Designs.build(
-        units, {"design": kind}, lonely_psu, assessments[0].parameters.over_report
-    )
+    over_report = towns[0].results["parameters"]["over_report"]
+    designs = Designs.build(units, {"design": kind}, lonely_psu, over_report)
 
     def est(variable: str, persons: bool = False) -> Estimate:
         return designs.estimate(variable, persons=persons, method=method, level=level)
 
     answered = designs.households.data["approves"].notna().any()
-    villages = []
-    for a in assessments:
-        v = a.villages.assign(township=a.township)
-        v["verdict"] = [a.indicators[f"village_incidence:{i}"].verdict for i in v["village_id"]]
-        villages.append(v)
-    follow = [(a.township, a.verdict.statistical, _why(a)) for a in assessments]
-    follow_up = pd.DataFrame(follow, columns=["township", "verdict", "why"])
+    follow = pd.DataFrame(
+        [(t.township, t.results["verdict"]["statistical"], _why(t)) for t in towns],
+        columns=["township", "verdict", "why"],
+    )
     return DistrictSummary(
-        townships=pd.DataFrame([_township_row(a) for a in assessments]),
+        townships=pd.DataFrame([_township_row(t) for t in towns]),
         wrong_exit_rate=est("wrong", persons=True),
         wrong_exit_rate_households=est("wrong"),
         approval_rate=est("approves") if answered else None,
-        villages=pd.concat(villages, ignore_index=True),
-        follow_up=follow_up.loc[follow_up["why"] != ""].reset_index(drop=True),
+        villages=pd.concat([_villages(t) for t in towns], ignore_index=True),
+        follow_up=follow.loc[follow["why"] != ""].reset_index(drop=True),
         level=level,
     )

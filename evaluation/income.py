@@ -142,6 +142,10 @@ class SignedRank:
         """JSON-ready dict."""
         return asdict(self)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One-row frame of ``to_dict``."""
+        return pd.DataFrame([self.to_dict()])
+
     def __repr__(self) -> str:
         return f"SignedRank(W={self.statistic:.1f}, one-sided p={self.p_value:.4g}, n={self.n})"
 

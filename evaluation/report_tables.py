@@ -12,6 +12,7 @@ import html
 import math
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -648,3 +649,116 @@ def versions_table(inputs: Mapping[str, Any], lang: str = "zh") -> pd.DataFrame:
         {_t(("软件", "Package"), lang): list(versions),
          _t(("版本", "Version"), lang): list(versions.values())}
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- district report
+def district_title(count: int, lang: str = "zh") -> HtmlBlock:
+    """The district report's ``<h1>``."""
+    text = (
+        f"区县脱贫退出第三方评估汇总报告（{count}个乡镇）"
+        if _lang(lang) == "zh"
+        else f"District summary of the third-party exit assessment ({count} townships)"
+    )
+    return HtmlBlock(f"<h1>{text}</h1>")  # fmt: skip
+
+
+def district_estimate_box(estimate: Any, threshold: float = 0.02, lang: str = "zh") -> HtmlBlock:
+    """The pooled district wrong-exit rate (townships as strata) against the standard."""
+    lo, hi = estimate.ci
+    upper = estimate.upper_bound(estimate.level)
+    word = (
+        "credible"
+        if upper < threshold
+        else (
+            "not_credible" if estimate.lower_bound(estimate.level) >= threshold else "inconclusive"
+        )
+    )
+    if _lang(lang) == "zh":
+        text = (
+            f"全区错退率（按人口，各乡镇为层）估计为 {pct(estimate.estimate)}，"
+            f"95%置信区间 {pct(lo)} – {pct(hi)}，95%单侧上界 {pct(upper)}，"
+            f"标准 < {pct(threshold, 0)}：{verdict_label(word, lang)}。"
+        )
+    else:
+        text = (
+            f"District wrong-exit rate (persons, townships as strata): "
+            f"{pct(estimate.estimate)}, 95% CI {pct(lo)} – {pct(hi)}, one-sided upper bound "
+            f"{pct(upper)}, standard < {pct(threshold, 0)}: {verdict_label(word, lang)}."
+        )
+    return HtmlBlock(f'<div class="verdict {word}"><p class="headline">'
+                     f"{html.escape(text)}</p></div>")  # fmt: skip
+
+
+def township_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Townships with their verdicts and headline indicators (from ``District.to_frame``)."""
+    s = summary.reset_index(drop=True)
+
+    def col(name: str) -> pd.Series:
+        return s[name] if name in s.columns else pd.Series([float("nan")] * len(s))
+
+    return pd.DataFrame(
+        {
+            _t(("乡镇", "Township"), lang): s["township"],
+            _t(("评估版本", "Version"), lang): s["version"],
+            _t(("统计结论", "Verdict"), lang): s["verdict"].map(lambda v: verdict_label(v, lang)),
+            _t(("官方口径", "Official rule"), lang): s["official_pass"].map(
+                lambda p: _t(("达标", "pass"), lang) if p else _t(("不达标", "fail"), lang)),
+            _t(("错退率", "Wrong exits"), lang): col("wrong_exit_rate_estimate").map(pct),
+            _t(("错退率95%区间", "95% CI"), lang): _ci(col("wrong_exit_rate_ci_low"),
+                                                    col("wrong_exit_rate_ci_high")),
+            _t(("群众认可度", "Approval"), lang): col("approval_rate_estimate").map(pct),
+            _t(("程序合规率", "Procedure"), lang): col("procedure_compliance_estimate").map(pct),
+        }
+    )  # fmt: skip
+
+
+def district_villages(townships: list[Any], lang: str = "zh") -> pd.DataFrame:
+    """Every exited key village of the district with its incidence against 2%."""
+    rows = []
+    for t in townships:
+        for entry in (t.results["indicators"].get("village_incidence") or {}).values():
+            rows.append({
+                _t(("乡镇", "Township"), lang): t.township,
+                _t(("村", "Village"), lang): entry.get("village"),
+                _t(("登记贫困发生率", "Registry incidence"), lang): pct(
+                    entry.get("registry_incidence")),
+                _t(("重估贫困发生率", "Re-estimated"), lang): pct(entry.get("estimate")),
+                _t(("95%置信区间", "95% CI"), lang): f"{pct(entry.get('ci_low'))} – "
+                                                   f"{pct(entry.get('ci_high'))}",
+                _t(("核查贫困发生率", "Verified"), lang): pct(entry.get("verified_incidence")),
+                _t(("统计结论", "Verdict"), lang): verdict_label(entry.get("verdict", ""), lang),
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def follow_up_townships(
+    townships: list[Any], missing: list[tuple[str, str]], lang: str = "zh"
+) -> pd.DataFrame:
+    """Townships needing follow-up — not credible, inconclusive or not assessed — and why."""
+    rows = []
+    for t in townships:
+        overall = _overall(t.results)
+        if overall.get("statistical") == "credible":
+            continue
+        frame = indicator_frame(t.results, lang)
+        bad = frame.loc[frame["verdict"].isin(["not_credible", "inconclusive"])]
+        why = "；".join(
+            f"{label}：{verdict_label(v, lang)}"
+            for label, v in zip(bad["label"], bad["verdict"], strict=True)
+        )
+        more = overall.get("additional_n")
+        action = (
+            (
+                _t(("约再调查", "survey about "), lang)
+                + f"{more}"
+                + _t(("户", " more households"), lang)
+            )
+            if more
+            else ""
+        )
+        rows.append((t.township, verdict_label(overall.get("statistical", ""), lang), why, action))
+    for run, reason in missing:
+        rows.append((Path(run).name, _t(("缺失", "missing"), lang), reason, ""))
+    return pd.DataFrame(
+        rows, columns=[_t(("乡镇", "Township"), lang), _t(("结论", "Verdict"), lang),
+                       _t(("原因", "Why"), lang), _t(("建议", "Action"), lang)])  # fmt: skip

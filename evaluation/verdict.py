@@ -228,8 +228,13 @@ class Verdict:
         d["failing"], d["inconclusive"] = list(self.failing), list(self.inconclusive)
         d["official_failing"] = list(self.official_failing)
         d["missing"] = list(self.missing)
+        d["verdict_zh"] = VERDICTS_ZH[self.statistical]
         d["summary_zh"] = self.summary_zh
         return d
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row frame of ``to_dict``."""
+        return pd.DataFrame([self.to_dict()])
 
     def __repr__(self) -> str:
         return f"Verdict({self.statistical}, official {'pass' if self.official_pass else 'fail'})"

@@ -2,7 +2,8 @@
 
 All files are written atomically into the run folder and never overwrite anything. Personal data
 (names, ID numbers, phones) appear only in ``manifest.xlsx`` (for field teams, ID numbers masked);
-``sample.csv`` (for analysts) masks IDs and phones and drops names. The XLSX files are made
+``sample.parquet`` masks all three and ``sample.csv`` (for analysts) masks IDs and phones and
+drops names. The XLSX files are made
 byte-reproducible (fixed zip timestamps), so the same inputs and seed give identical files.
 """
 
@@ -24,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from data_contracts.columns import SURVEY, VISIT_STATUS, column
 from data_contracts.demo.files import _deterministic_zip
-from data_contracts.privacy import mask_ids, mask_phones
+from data_contracts.privacy import mask_frame, mask_ids, mask_phones
 from sampling.sample import Sample
 from workbench.fsutil import atomic_write_bytes, atomic_write_json
 
@@ -64,6 +65,12 @@ def design_record(sample: Sample, created: datetime | None = None) -> dict[str, 
     """The content of design.json (interfaces.md): design, parameters, seed, fingerprint, …"""
     stamp = (created or datetime.now(UTC)).isoformat(timespec="seconds")
     return {**sample.design, "versions": package_versions(), "created": stamp}
+
+
+def stored_table(units: pd.DataFrame) -> pd.DataFrame:
+    """The sample as stored in sample.parquet: names, ID numbers and phones masked (personal
+    data live only in the field manifest)."""
+    return mask_frame(units)
 
 
 def analyst_table(units: pd.DataFrame) -> pd.DataFrame:
@@ -207,7 +214,9 @@ def write_outputs(
     run = Path(run_dir)
     csv_text = analyst_table(sample.units).to_csv(index=False, lineterminator="\n")
     return {
-        "sample.parquet": atomic_write_bytes(run / "sample.parquet", _parquet_bytes(sample.units)),
+        "sample.parquet": atomic_write_bytes(
+            run / "sample.parquet", _parquet_bytes(stored_table(sample.units))
+        ),
         "sample.csv": atomic_write_bytes(run / "sample.csv", ("\ufeff" + csv_text).encode()),
         "design.json": atomic_write_json(run / "design.json", design_record(sample, created)),
         "manifest.xlsx": atomic_write_bytes(run / "manifest.xlsx", manifest_xlsx(sample)),

@@ -24,6 +24,7 @@ from data_contracts.privacy import mask_frame
 from evaluation.figures import FAIL_COLOR, GREY, MAIN_COLOR, PASS_COLOR
 from sampling.draw import draw_sample
 from sampling.frame import Frame, build_frame
+from sampling.outputs import stored_table
 from sampling.plans import AcceptancePlan, expected_margin
 from sampling.sample import Sample
 
@@ -69,7 +70,9 @@ def load_run(run_dir: str | Path) -> SamplingRun:
     )
     sample = draw_sample(frame, design["design"], design["seed"], params)
     recorded = pd.read_parquet(run / "sample.parquet")
-    same = frame.fingerprint == design["frame_fingerprint"] and recorded.equals(sample.units)
+    same = frame.fingerprint == design["frame_fingerprint"] and recorded.equals(
+        stored_table(sample.units)
+    )
     return SamplingRun(frame, sample, design, recorded, bool(same))
 
 
@@ -168,7 +171,7 @@ def precision_table(
         {
             "假定真实比例": [f"{p:.0%}" for p in rates],
             "样本户数": n,
-            "设计效应": deff,
+            "设计效应": f"{deff:g}",
             f"{confidence:.0%}置信区间半宽（约）": [f"±{m:.1%}" for m in margins],
         }
     )
@@ -192,7 +195,7 @@ def plan_table(plan: AcceptancePlan) -> pd.DataFrame:
 
 def oc_figure(plan: AcceptancePlan, max_rate: float | None = None) -> Figure:
     """OC curve (操作特性曲线): probability of passing against the true wrong-exit rate."""
-    top = max_rate or min(1.0, max(0.1, 2.5 * plan.threshold))
+    top = max_rate or min(1.0, 3 * plan.threshold)
     oc = plan.oc_curve(np.linspace(0.0, top, 201))
     fig = Figure(figsize=(7, 4))
     ax = fig.add_subplot()
@@ -216,6 +219,7 @@ def sample_preview(units: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
     names += ["income_per_capita", "exit_year"]
     table = mask_frame(main.loc[:, names])
     table["margin"] = main["margin"].map(lambda v: f"{v:.1%}")
-    table["weight"] = main["weight"].round(2)
+    table["income_per_capita"] = main["income_per_capita"].map("{:.2f}".format)
+    table["weight"] = main["weight"].map("{:.2f}".format)
     headers = {n: column("households", n).header for n in names}
     return table.rename(columns={**headers, "margin": "收入超线幅度", "weight": "权数"})

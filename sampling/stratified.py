@@ -10,7 +10,7 @@ import pandas as pd
 
 from data_contracts.errors import UserError
 from sampling.allocation import allocate
-from sampling.frame import Frame
+from sampling.frame import Frame, risk_band_labels
 from sampling.pps import systematic_equal
 from sampling.sample import (
     Sample,
@@ -54,8 +54,13 @@ def stratified_sample(
     if reserves < 0:
         raise UserError(f"reserves must be 0 or more; got {reserves}.")
     units = frame.units
-    label = units["village_id"] if strata == "village" else units["risk_band"]
-    codes, labels = pd.factorize(label.astype("str"), sort=True)
+    if strata == "village":
+        label = units["village_id"].astype("str")
+    else:  # bands in margin order, not alphabetical
+        bands = [*risk_band_labels(frame.cut_points), "unknown"]
+        label = pd.Categorical(units["risk_band"].astype("str"), categories=bands)
+    codes, labels = pd.factorize(label, sort=True)
+    labels = pd.Index(np.asarray(labels, dtype=object))
     big_n = np.bincount(codes, minlength=labels.size)
     n_h = allocate(
         pd.Series(big_n, index=labels), n, allocation, error_rates, fixed, min_per_stratum
@@ -75,7 +80,8 @@ def stratified_sample(
         position = rank_within(codes, np.argsort(margin_order, kind="stable"))
         selected = systematic_equal(codes, big_n, n_h, position, rng)
         reserve_order = reserve_ranks(codes, selected, rng)
-    keep = selected | ((reserve_order >= 1) & (reserve_order <= reserves))
+    in_use = n_h[codes] > 0  # a stratum given no sample (fixed allocation) has no reserves
+    keep = selected | (in_use & (reserve_order >= 1) & (reserve_order <= reserves))
     rows = np.flatnonzero(keep)
     c = codes[rows]
     prob = n_h[c] / big_n[c]
@@ -99,7 +105,7 @@ def stratified_sample(
             "stratum": np.asarray(labels, dtype=object),
             "households": big_n,
             "sampled": n_h,
-            "reserves": np.minimum(reserves, big_n - n_h),
+            "reserves": np.where(n_h > 0, np.minimum(reserves, big_n - n_h), 0),
             "prob": n_h / big_n,
             "weight": np.where(n_h > 0, big_n / np.maximum(n_h, 1), np.nan),
         }

@@ -70,12 +70,13 @@ class TownshipRun:
 
 
 def _input_files(run: Path, design: dict[str, Any]) -> dict[str, Path]:
-    """Registry input copies: ``design.json["inputs"][kind]`` if recorded, else ``inputs/<kind>.*``.
+    """Registry input copies: as recorded in design.json (``inputs`` or ``parameters.inputs``),
+    else ``inputs/<kind>.*``.
 
     Files under ``inputs/`` whose name contains the kind (``households``, ``villages``) are
     accepted too, so copies keeping their original names are found.
     """
-    recorded = design.get("inputs") or {}
+    recorded = design.get("inputs") or (design.get("parameters") or {}).get("inputs") or {}
     found: dict[str, Path] = {}
     folder = run / "inputs"
     files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []

@@ -19,13 +19,13 @@ from evaluation.review.summary import DESIGN_ZH, MEASURE_ZH, design_label
 METHOD_LABELS = {
     "zh": {
         "beta": "beta（Korn–Graubard）",
-        "beta_capped": "beta（有效样本量≤户数）",
+        "beta_raw": "beta（人口口径未按户数封顶）",
         "logit": "logit",
         "mean": "Wald（均值±t·se）",
     },
     "en": {
         "beta": "beta (Korn–Graubard)",
-        "beta_capped": "beta (n* ≤ households)",
+        "beta_raw": "beta (no household floor)",
         "logit": "logit",
         "mean": "Wald (mean ± t·se)",
     },
@@ -233,6 +233,8 @@ def coverage_figure(doc: dict, design_size: str, lang: str = "zh"):
         )
     ax.axhline(0.95, color="grey", lw=0.8)
     ax.set_xscale("log")
+    ax.set_xticks(sorted(cov["rate"].unique()))
+    ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
     ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=1))
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("真实错退率" if lang == "zh" else "true wrong-exit rate")

@@ -11,16 +11,15 @@ from scipy import stats
 from data_contracts.errors import UserError
 from evaluation.review.designs import Draws
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
+from evaluation.review.rules import review_interval, verdict_codes
 from evaluation.review.township import Township
 
 
 def _judged(est: RatioEstimates, truth: float, config, method: str) -> dict:
-    """Mean estimate, bias, coverage of ``truth`` and verdict probabilities for one outcome."""
-    from evaluation.review.study import review_interval, verdict_codes
-
+    """Mean estimate, bias, coverage of ``truth`` and verdict probabilities (persons rate)."""
     level, threshold = config.thresholds.level, config.thresholds.wrong_exit
-    lo, hi = review_interval(method, est.estimate, est.se, est.df, level, est.n)
-    b_lo, b_hi = review_interval(method, est.estimate, est.se, est.df, 2 * level - 1, est.n)
+    lo, hi = review_interval(method, est.estimate, est.se, est.df, level, est.n, True)
+    b_lo, b_hi = review_interval(method, est.estimate, est.se, est.df, 2 * level - 1, est.n, True)
     codes = verdict_codes(b_lo, b_hi, threshold)
     return {
         "mean_estimate": float(est.estimate.mean()),

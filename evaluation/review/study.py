@@ -9,6 +9,7 @@ interval by every method of ``evaluation.intervals`` and judged by the rule of
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,17 +17,13 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.errors import UserError
-from evaluation.intervals import interval
 from evaluation.review.designs import Draws, draw_cluster, draw_stratified, draw_two_stage
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
+from evaluation.review.rules import CI_METHODS, VERDICT_CODES, review_interval, verdict_codes
+from evaluation.review.sensitivity import measurement_error, nonresponse, sample_size_needed
+from evaluation.review.summary import findings, to_json
 from evaluation.review.township import DEFAULT_RATES, Township, TownshipSpec, synthetic_township
 from evaluation.verdict import Thresholds
-
-CI_METHODS = ("beta", "beta_capped", "logit", "mean")
-"""Korn–Graubard (default near 0), Korn–Graubard with its effective sample size capped at the
-sampled households, logit, and Wald (``mean``) — the methods the review compares."""
-
-VERDICT_CODES = ("credible", "inconclusive", "not_credible")
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,10 @@ class ReviewConfig:
                 f"default CI method must be one of {CI_METHODS}; got {self.default_method!r}"
             )
         if self.good_rate not in self.rates or self.thresholds.wrong_exit not in self.rates:
-            raise UserError("the rate grid must contain the good rate and the threshold")
+            raise UserError(
+                f"the true-rate grid must contain the good rate {self.good_rate} and the "
+                f"threshold {self.thresholds.wrong_exit}; got {list(self.rates)}"
+            )
         self.township.check()
 
 
@@ -80,30 +80,6 @@ def draw_all(township: Township, config: ReviewConfig, rng: np.random.Generator)
     draws += [draw_cluster(township, m, config.reps, rng) for m in config.cluster_villages]
     draws += [draw_two_stage(township, m, k, config.reps, rng) for m, k in config.two_stage_sizes]
     return draws
-
-
-def verdict_codes(low: np.ndarray, high: np.ndarray, threshold: float) -> np.ndarray:
-    """Vectorised ``evaluation.verdict.judge`` for a rate that must stay below ``threshold``.
-
-    0 = credible (upper one-sided bound below), 2 = not_credible (lower bound at or above),
-    1 = inconclusive. Kept equal to ``judge`` by a test.
-    """
-    return np.where(high < threshold, 0, np.where(low >= threshold, 2, 1))
-
-
-def review_interval(
-    method: str, est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float, n: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``evaluation.intervals.interval``, plus ``beta_capped``: Korn–Graubard with n* ≤ n.
-
-    For the rate by persons n* = p(1−p)/se² counts *persons*, so one wrong single-person household
-    among n sampled households can yield n* ≫ n and an upper bound below 2 %. Capping n* at the
-    number of sampled households is the same as flooring se at √(p(1−p)/n).
-    """
-    if method == "beta_capped":
-        se = np.maximum(se, np.sqrt(est * (1 - est) / n))
-        method = "beta"
-    return interval(method, est, se, df, level, n)
 
 
 def _mc(p: np.ndarray, reps: int) -> np.ndarray:
@@ -121,10 +97,11 @@ def evaluate(
     coverage, oc = [], []
     official = (est.estimate < threshold).mean(axis=0)
     for method in CI_METHODS:
-        lo, hi = review_interval(method, est.estimate, est.se, df, level, n)
+        persons = labels["measure"] == "persons"
+        lo, hi = review_interval(method, est.estimate, est.se, df, level, n, persons)
         miss_low, miss_high = (hi < truth).mean(axis=0), (lo > truth).mean(axis=0)
         cov = 1 - miss_low - miss_high
-        b_lo, b_hi = review_interval(method, est.estimate, est.se, df, 2 * level - 1, n)
+        b_lo, b_hi = review_interval(method, est.estimate, est.se, df, 2 * level - 1, n, persons)
         codes = verdict_codes(b_lo, b_hi, threshold)
         for k, rate in enumerate(config.rates):
             base = {**labels, "rate": float(rate), "true_rate": float(truth[k]), "method": method}
@@ -205,14 +182,10 @@ class ReviewResult:
 
     def findings(self) -> list[str]:
         """Plain statements for the report: where a method under-covers, and the risks."""
-        from evaluation.review.summary import findings
-
         return findings(self)
 
     def to_json(self) -> dict:
         """JSON-ready dict: parameters, truth, every table as a list of records, findings."""
-        from evaluation.review.summary import to_json
-
         return to_json(self)
 
     def __repr__(self) -> str:
@@ -228,10 +201,6 @@ def run_review(
     config: ReviewConfig | None = None, progress: Callable[[str], None] | None = None
 ) -> ReviewResult:
     """Run the whole simulation study; ``progress`` receives one line per step."""
-    import time
-
-    from evaluation.review.sensitivity import measurement_error, nonresponse, sample_size_needed
-
     config = config or ReviewConfig()
     config.check()
     started = time.perf_counter()

@@ -88,8 +88,9 @@ TEXT = {
         "(a one-sided 95% bound should keep it at or below 5%).",
         "mono": "Every OC curve is monotone in the true rate.",
         "not_mono": "OC curves NOT monotone in {k} cells ({ms}; {meas}): e.g. {d} {m} P(credible) "
-        "rises by {x:.1%} as the true rate grows — one wrong single-person household gives an "
-        "effective sample size in persons, not households.",
+        "rises by {x:.1%} as the true rate grows — with one wrong single-person household in the "
+        "sample the persons-rate interval is narrower than with none (its effective sample size "
+        "counts persons, not households).",
     },
     "zh": {
         "ok": "{m}：所有情形的覆盖率均在95%的蒙特卡洛误差范围内或更高。",
@@ -104,8 +105,9 @@ TEXT = {
         "（单侧95%置信界应不超过5%）。",
         "mono": "所有OC曲线都随真实错退率单调变化。",
         "not_mono": "有{k}个情形的OC曲线不单调（{ms}；{meas}口径）："
-        "例如{d}的{m}方法，真实错退率更高时判为可信的概率反而上升{x:.1%}——原因是样本中一户单人错退户使按人口计算的有效样本量以人数"
-        "而非户数计。",
+        "例如{d}的{m}方法，真实错退率更高时判为可信的概率反而上升{x:.1%}——"
+        "样本中有一户单人错退户时，按人口计算的置信区间反而比没有错退户时更窄"
+        "（有效样本量按人数而非户数计）。",
     },
 }
 DESIGN_ZH = {"stratified": "分层随机抽样", "cluster": "整群抽样", "two-stage": "两阶段抽样"}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from conftest import chinese, households_table, valid_id, villages_table
+from contract_tables import chinese, households_table, valid_id, villages_table
 
 from data_contracts import ContractError, check_villages_exist, validate_frame
 from data_contracts.crosschecks import check_survey_households, check_village_survey_villages
@@ -31,14 +31,16 @@ BAD_ID = GOOD_ID[:17] + ("1" if GOOD_ID[17] != "1" else "2")
 
 # (case id, kind, edit on the canonical table, expected (row, Chinese header, value, expected text))
 CATALOGUE = [
-    ("missing-required-column", "households", _drop("household_id"), (1, "户编号", "", "a column headed 户编号")),
+    ("missing-required-column", "households", _drop("household_id"),
+     (1, "户编号", "", "a column headed 户编号")),
     ("duplicate-household-id", "households", _set(1, "household_id", "H00000"),
      (3, "户编号", "H00000", "unique; the same value is on rows 2, 3")),
     ("bad-id-check-digit", "households", _set(2, "head_id_number", BAD_ID),
      (4, "证件号码", BAD_ID, f"check digit {GOOD_ID[17]} (GB 11643)")),
     ("id-too-short", "households", _set(0, "head_id_number", "3713021970"),
      (2, "证件号码", "3713021970", "18 characters")),
-    ("household-size-zero", "households", _set(3, "household_size", "0"), (5, "家庭人口数", "0", "between 1 and 50")),
+    ("household-size-zero", "households", _set(3, "household_size", "0"),
+     (5, "家庭人口数", "0", "between 1 and 50")),
     ("income-abc", "households", _set(0, "income_per_capita", "abc"),
      (2, "人均纯收入", "abc", "an amount in yuan")),
     ("negative-wage", "households", _set(0, "wage_income", "-5"), (2, "工资性收入", "-5", ">= 0")),
@@ -50,7 +52,8 @@ CATALOGUE = [
      (4, "吃穿不愁", "也许", "是 or 否")),
     ("blank-required-cell", "households", _set(1, "township", ""),
      (3, "乡镇（街道）", "", "a value (this column is required)")),
-    ("exit-year-out-of-range", "households", _set(0, "exit_year", "2005"), (2, "脱贫年度", "2005", "between 2010 and 2035")),
+    ("exit-year-out-of-range", "households", _set(0, "exit_year", "2005"),
+     (2, "脱贫年度", "2005", "between 2010 and 2035")),
     ("duplicate-village-id", "villages", _set(2, "village_id", "371302000"),
      (4, "村编码", "371302000", "unique; the same value is on rows 2, 4")),
     ("poor-above-population", "villages", _set(1, "poor_population_remaining", "5000"),
@@ -65,11 +68,13 @@ CATALOGUE = [
      (5, "被替换户编号", "H00000", "a refused (拒访) or not-found (未找到) row")),
     ("duplicate-survey-household", "survey", _set(1, "household_id", "H00000"),
      (3, "户编号", "H00000", "unique")),
-    ("village-survey-poor-above-population", "village-survey", _set(0, "verified_poor_remaining", "900"),
+    ("village-survey-poor-above-population", "village-survey",
+     _set(0, "verified_poor_remaining", "900"),
      (2, "核实剩余贫困人口", "900", "at most 核实农业户籍人口")),
     ("duplicate-line", "poverty-lines", _set(1, "year", "2016"),
      (2, "年度", "2016", "one line per year and 标准类别")),
-    ("unknown-line-kind", "poverty-lines", _set(0, "kind", "市定"), (2, "标准类别", "市定", "one of 省定 (provincial)")),
+    ("unknown-line-kind", "poverty-lines", _set(0, "kind", "市定"),
+     (2, "标准类别", "市定", "one of 省定 (provincial)")),
     ("line-zero", "poverty-lines", _set(0, "line", "0"), (2, "扶贫标准", "0", "> 0")),
 ]  # fmt: skip
 
@@ -99,7 +104,13 @@ def test_all_problems_are_collected_at_once() -> None:
         validate_frame("households", chinese("households", df))
     problems = info.value.to_frame()
     assert problems["row"].tolist() == [2, 4, 5, 6, 7]
-    assert problems["column"].tolist() == ["人均纯收入", "家庭人口数", "住房安全有保障", "户编号", "户编号"]
+    assert problems["column"].tolist() == [
+        "人均纯收入",
+        "家庭人口数",
+        "住房安全有保障",
+        "户编号",
+        "户编号",
+    ]
     assert "5 problems" in info.value.message and "人均纯收入" in info.value.message
 
 
@@ -135,7 +146,9 @@ def test_household_in_village_of_another_township() -> None:
 def test_village_survey_and_survey_references(table) -> None:
     villages = validate_frame("villages", villages_table(1))
     with pytest.raises(ContractError, match="371302001"):
-        check_village_survey_villages(validate_frame("village-survey", table("village-survey")), villages)
+        check_village_survey_villages(
+            validate_frame("village-survey", table("village-survey")), villages
+        )
     survey = validate_frame("survey", table("survey"))
     check_survey_households(survey, pd.Series(["H00000", "H00001", "H00002", "H00003"]))
     with pytest.raises(ContractError) as info:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import chinese, households_table, survey_table, villages_table, write_csv, write_xlsx
+from contract_tables import (
+    chinese,
+    households_table,
+    survey_table,
+    villages_table,
+    write_csv,
+    write_xlsx,
+)
 
 from workbench.cli import main
 

@@ -16,7 +16,9 @@ def _parse(kind: str, name: str, cells: list) -> tuple[list, list]:
 
 def test_booleans() -> None:
     values, bad = _parse(
-        "households", "housing_secure", ["是", "否", "Y", "n", "1", "0", "TRUE", "false", "", "也许"]
+        "households",
+        "housing_secure",
+        ["是", "否", "Y", "n", "1", "0", "TRUE", "false", "", "也许"],
     )
     assert values[:8] == [True, False, True, False, True, False, True, False]
     assert pd.isna(values[8]) and pd.isna(values[9])
@@ -25,14 +27,23 @@ def test_booleans() -> None:
 
 def test_money() -> None:
     values, bad = _parse(
-        "households", "income_per_capita", ["3,500", "3500元", " 4200.5 ", "¥3000", "1.2万", "abc", None]
+        "households",
+        "income_per_capita",
+        ["3,500", "3500元", " 4200.5 ", "¥3000", "1.2万", "abc", None],
     )
     assert values[:5] == [3500.0, 3500.0, 4200.5, 3000.0, 12000.0]
     assert bad == [False] * 5 + [True, False]
 
 
 def test_dates() -> None:
-    cells = ["2016-08-02", "2016/8/2", "2016年8月2日", "20160802", "2016-08-02 00:00:00", "2016-02-30"]
+    cells = [
+        "2016-08-02",
+        "2016/8/2",
+        "2016年8月2日",
+        "20160802",
+        "2016-08-02 00:00:00",
+        "2016-02-30",
+    ]
     parsed = parse_column(pd.Series(cells), column("households", "notice_start"))
     assert parsed.values.dtype == np.dtype("datetime64[ns]")
     assert (parsed.values[:5] == pd.Timestamp("2016-08-02")).all()
@@ -46,7 +57,9 @@ def test_integers() -> None:
 
 
 def test_enum_codes_and_labels() -> None:
-    values, bad = _parse("survey", "visit_status", ["完成", "Replacement", "拒访", "未找到", "外出"])
+    values, bad = _parse(
+        "survey", "visit_status", ["完成", "Replacement", "拒访", "未找到", "外出"]
+    )
     assert values[:4] == ["completed", "replacement", "refused", "not_found"]
     assert bad == [False] * 4 + [True]
 

@@ -41,7 +41,7 @@ def cell(draw, col: Column) -> tuple[object, str]:
         value = draw(st.integers(low, high))
         return value, draw(st.sampled_from([str(value), f"{value}.0"]))
     if col.type == "money":
-        value = draw(st.integers(1, 900_000)) / 100 * 10
+        value = draw(st.integers(1, 9_000_000)) / 10  # exact: the float nearest n/10
         text = draw(st.sampled_from(["{:.1f}", "{:,.1f}", "{:.1f}元", "¥{:.1f}"])).format(value)
         return value, text
     if col.type == "bool":
@@ -78,12 +78,10 @@ def _fix_rules(kind: str, typed: pd.DataFrame, text: pd.DataFrame) -> None:
         if start in typed:
             text[end] = text[start].where(text[end] != "", "")
             typed[end] = typed[start].where(text[end] != "")
-    pairs = {"villages": ("poor_population_remaining", "registered_population"),
-             "village-survey": ("verified_poor_remaining", "verified_registered_population")}  # fmt: skip
-    if kind in pairs:
-        part, whole = pairs[kind]
-        typed[part] = 0
-        text[part] = "0"
+    part = {"villages": "poor_population_remaining", "village-survey": "verified_poor_remaining"}
+    if kind in part:  # 0 remaining poor never exceeds the population
+        typed[part[kind]] = 0
+        text[part[kind]] = "0"
     if kind == "survey":
         interviewed = typed["visit_status"].isin(INTERVIEWED_STATUSES)
         typed.loc[typed["visit_status"] == "replacement", "visit_status"] = "completed"

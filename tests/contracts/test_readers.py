@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import chinese, households_table, villages_table, write_csv, write_xlsx
+from contract_tables import chinese, households_table, villages_table, write_csv, write_xlsx
 
 from data_contracts import ContractError, UserError, load
 
@@ -17,7 +17,9 @@ def households() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
-def test_csv_encodings_are_detected(tmp_path: Path, households: pd.DataFrame, encoding: str) -> None:
+def test_csv_encodings_are_detected(
+    tmp_path: Path, households: pd.DataFrame, encoding: str
+) -> None:
     path = write_csv(households, tmp_path / "hh.csv", encoding)
     loaded = load("households", path)
     assert loaded.frame["township"].tolist()[:2] == ["城关镇", "柳青街道"]
@@ -28,8 +30,12 @@ def test_csv_encodings_are_detected(tmp_path: Path, households: pd.DataFrame, en
 
 
 def test_xlsx_with_two_title_rows(tmp_path: Path, households: pd.DataFrame) -> None:
+    households["公示开始日期"] = pd.Timestamp("2016-08-03")  # Excel date cells
+    households["家庭人口数"] = 3  # number cells
     path = write_xlsx(households, tmp_path / "hh.xlsx", title_rows=2)
     loaded = load("households", path)
+    assert (loaded.frame["notice_start"] == pd.Timestamp("2016-08-03")).all()
+    assert loaded.frame["household_size"].tolist() == [3] * 8
     assert len(loaded.frame) == 8
     assert loaded.rows.tolist() == list(range(4, 12))  # header on Excel row 3
     assert any("skipped 2 title row(s)" in note for note in loaded.notes)
@@ -93,7 +99,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not a readable XLSX workbook"):
         load("households", tmp_path / "hh.xlsx")
     (tmp_path / "hh.json").write_text("{}")
-    with pytest.raises(UserError, match="unsupported file type '.json'"):
+    with pytest.raises(UserError, match=r"unsupported file type '\.json'"):
         load("households", tmp_path / "hh.json")
     with pytest.raises(UserError, match="unknown table kind 'people'"):
         load("people", tmp_path / "hh.json")

@@ -129,6 +129,7 @@ def test_missing_return_is_nonrespondent(sample):
             lambda s, smp: replace(replace(s, smp, "H001", "H010"), smp, "H001", "H011"),
             "more than once",
         ),
+        (lambda s, smp: replace(s, smp, "H001", "H011"), "another reserve list"),
         (
             lambda s, smp: set_rows(s, ["H002"], surveyed_income_per_capita=np.nan),
             "surveyed_income_per_capita",
@@ -136,6 +137,8 @@ def test_missing_return_is_nonrespondent(sample):
     ],
 )
 def test_bad_returns_raise_user_error(sample, mutate, message):
+    if message == "another reserve list":
+        sample.loc[sample["household_id"] == "H011", "reserve_group"] = "other"
     with pytest.raises(UserError, match=message):
         resolve_units(sample, mutate(make_survey(sample), sample))
 

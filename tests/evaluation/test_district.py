@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from assessment_fixtures import make_registry, make_sample, make_survey, make_villages, set_rows
 
 from data_contracts.errors import UserError
+from data_contracts.privacy import PERSONAL_COLUMNS
 from evaluation.assessment import assess_township
 from evaluation.district import summarise_district
 
@@ -78,3 +80,19 @@ def test_bad_input(towns):
         summarise_district([])
     with pytest.raises(UserError, match="more than once"):
         summarise_district([towns[0], towns[0]])
+
+
+def test_from_saved_results_and_units(towns, tmp_path):
+    """What a finished version keeps on disk (results.json, units.parquet): same summary."""
+    saved = []
+    for a in towns:
+        path = tmp_path / f"{a.township}.parquet"
+        a.units.drop(columns=list(PERSONAL_COLUMNS)).to_parquet(path)
+        saved.append((json.loads(json.dumps(a.to_results())), pd.read_parquet(path)))
+    disk, memory = summarise_district(saved), summarise_district(towns)
+    for name in ("wrong_exit_rate", "wrong_exit_rate_households", "approval_rate"):
+        a, b = getattr(disk, name), getattr(memory, name)
+        assert (a.estimate, a.se, *a.ci) == pytest.approx((b.estimate, b.se, *b.ci), rel=1e-12)
+    pd.testing.assert_frame_equal(disk.townships, memory.townships)
+    pd.testing.assert_frame_equal(disk.follow_up, memory.follow_up)
+    assert "DistrictSummary(3 townships" in repr(disk)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from assessment_fixtures import (
     DESIGN_INFO,
@@ -195,16 +196,77 @@ def test_two_stage_rates_match_r_survey():
         {"estimate": rates.persons.estimate, "se": rates.persons.se},
         {k: ref["persons_ratio"][k] for k in ("estimate", "se")},
     )
-    for unit in ("households", "persons"):
-        worst = sc.loc[(unit, "nonrespondents_wrong")]
-        check(
-            worst.to_dict(),
-            {k: ref[f"{unit}_worst"][k] for k in ("estimate", "se", "ci_low", "ci_high")},
-        )
-        assert worst["upper_bound"] == pytest.approx(ref[f"{unit}_worst"]["bound_high"], rel=1e-6)
+    worst = sc.loc[("households", "nonrespondents_wrong")]
+    check(worst.to_dict(), {k: ref["households_worst"][k] for k in ("estimate", "se", "ci_low")})
+    assert worst["upper_bound"] == pytest.approx(ref["households_worst"]["bound_high"], rel=1e-6)
+    # persons, worst case: R's SE is below the household floor √(p(1−p)/n), n = 64 main units,
+    # so the SE is the floor and Korn–Graubard's n* = n·(t_{n−1}/t_df)²: Clopper–Pearson on it
+    worst = sc.loc[("persons", "nonrespondents_wrong")]
+    p, n, df = ref["persons_worst"]["estimate"], 64, ref["df"]
+    floor = np.sqrt(p * (1 - p) / n)
+    assert ref["persons_worst"]["se"] < floor
+    assert worst["estimate"] == pytest.approx(p, rel=1e-9)
+    assert worst["se"] == pytest.approx(floor, rel=1e-9)
+    n_eff = n * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
+    assert worst["ci_high"] == pytest.approx(
+        stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)), rel=1e-9
+    )
     for name in ("verification_factor", "mean_difference"):
         e = getattr(income, name)
         check(
             {"estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1]}, ref[name]
         )
     assert rates.persons.df == ref["df"]
+
+
+def test_person_rate_se_floored_at_household_information():
+    # one wrong household of size 1 among households of size 1–4: the linearised SE of the person
+    # rate is below √(p(1−p)/n); the floor applies, the households rate is left alone
+    sample = make_sample(n_main=100, n_reserve=0, population=10**6)
+    sample["fpc_stage1"] = np.nan
+    survey = set_rows(make_survey(sample), ["H000"], verified_medical_secure=False)
+    units, designs = build(sample, survey)
+    assert units.set_index("household_id").loc["H000", "surveyed_household_size"] == 1
+    raw = designs.persons.subset("responded").proportion("wrong")
+    persons = designs.estimate("wrong", persons=True)
+    p = persons.estimate
+    assert raw.se < np.sqrt(p * (1 - p) / 100)
+    assert persons.se == pytest.approx(np.sqrt(p * (1 - p) / 100))
+    assert persons.upper_bound(0.95) > raw.upper_bound(0.95)
+    households = designs.estimate("wrong")
+    assert households.se == designs.households.subset("responded").proportion("wrong").se
+
+
+def test_simulation_covers_known_true_rate():
+    """Known truth: 2000 exited households, 3% wrong (household sizes as in the demo district);
+    120 stratified samples of 200 with 5% refusals. The one-sided 95% bounds of the person rate
+    must cover the true rate about 95% of the time (binomial band: ≥ 90% of 120)."""
+    rng = np.random.default_rng(20161)
+    n_pop = 2000
+    population = make_sample(n_main=n_pop, n_reserve=0, population=n_pop)
+    size = rng.choice(np.arange(1, 8), n_pop, p=[0.17, 0.25, 0.2, 0.18, 0.11, 0.06, 0.03])
+    wrong = rng.random(n_pop) < 0.03
+    population["household_size"] = pd.array(size, dtype="Int64")
+    population["stratum"] = np.where(np.arange(n_pop) < 800, "low", "high")
+    survey = make_survey(population)
+    survey["verified_housing_secure"] = pd.array(~wrong, dtype="boolean")
+    refused = rng.random(n_pop) < 0.05
+    survey.loc[refused, "visit_status"] = "refused"
+    units = classify_exits(resolve_units(population, survey))
+    truth = (size * wrong).sum() / size.sum()
+    strata = units["stratum"].to_numpy()
+    n_h = {"low": 80, "high": 120}
+    covered = np.zeros(3)
+    for _ in range(120):
+        picks = [rng.choice(np.flatnonzero(strata == h), k, replace=False) for h, k in n_h.items()]
+        drawn = units.iloc[np.sort(np.concatenate(picks))].copy()
+        big_n = drawn["stratum"].map({"low": 800, "high": 1200})
+        drawn["fpc_stage1"] = big_n.astype(float)
+        drawn["weight"] = big_n / drawn["stratum"].map(n_h)
+        est = Designs.build(drawn, DESIGN_INFO).estimate("wrong", persons=True)
+        covered += [
+            est.upper_bound(0.95) >= truth,
+            est.lower_bound(0.95) <= truth,
+            est.ci[0] <= truth <= est.ci[1],
+        ]
+    assert (covered / 120 >= [0.90, 0.90, 0.88]).all(), covered / 120

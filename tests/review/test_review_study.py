@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from data_contracts.errors import UserError
 from evaluation.review import ReviewConfig, run_review
-from evaluation.review.designs import RISK_BANDS
+from evaluation.review.rules import verdict_codes
 from evaluation.review.sensitivity import srs_credible_probability
-from evaluation.review.study import verdict_codes
 from evaluation.review.summary import non_monotone_oc, risks
+from evaluation.review.township import RISK_BANDS
 from evaluation.verdict import judge
 from sampling.allocation import allocate
 from workbench.cli import main
@@ -84,13 +85,13 @@ def test_oc_matches_hypergeometric_closed_form(review):
 
 
 def test_oc_monotone_except_documented_persons_beta(review):
-    """OC curves are monotone in the true rate for households (every method) and for the capped
-    Korn–Graubard on persons; only plain beta on the persons ratio may break it (a finding)."""
+    """OC curves are monotone in the true rate for every method the assessment uses; only
+    Korn–Graubard without the household floor on the persons ratio breaks it (a finding)."""
     bad = non_monotone_oc(review)
-    assert set(bad["method"]) <= {"beta"}
+    assert set(bad["method"]) <= {"beta_raw"}
     assert set(bad["measure"]) <= {"persons"}
     oc = review.tables["oc"]
-    for _, g in oc[oc["method"] == "beta_capped"].groupby(["design_size", "measure"]):
+    for _, g in oc[oc["method"] == "beta"].groupby(["design_size", "measure"]):
         g = g.sort_values("rate")
         assert np.all(np.diff(g["p_credible"]) <= 0) and np.all(np.diff(g["p_not_credible"]) >= 0)
         assert g["p_not_credible"].iloc[-1] > 0.5  # at 8 % the verdict almost always fails
@@ -132,9 +133,10 @@ def test_sensitivity_tables(review):
     assert at["correct_look_wrong"].iloc[0] == 0 and at["bias"].iloc[0] == pytest.approx(
         0, abs=3e-3
     )
-    assert np.all(
-        np.diff(at["expected_apparent_rate"]) > 0
-    )  # more noise, more apparent wrong exits
+    # more noise, more apparent wrong exits
+    assert np.all(np.diff(at["expected_apparent_rate"]) > 0)
+    # the simulated survey agrees with the closed form Σ size·Φ(−ln r/τ) / Σ size (5 MC SEs)
+    np.testing.assert_allclose(at["mean_estimate"], at["expected_apparent_rate"], atol=3e-3)
     nr = review.tables["nonresponse"]
     at = nr[np.isclose(nr["rate"], 0.02)].sort_values("response_wrong", ascending=False)
     assert np.all(np.diff(at["mean_estimate"]) < 0)  # wrong exits hiding pull the estimate down
@@ -156,7 +158,35 @@ def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
     doc = json.loads((out / "review.json").read_text(encoding="utf-8"))
     assert doc["parameters"]["seed"] == 3
     page = (out / "review.html").read_text(encoding="utf-8")
-    assert "主要结论" in page and "Traceback" not in page and "<svg" in page
+    assert "主要结论" in page and "Traceback" not in page
+    assert page.count("<img") + page.count("<svg") >= 2  # OC and coverage figures
     assert main(["review", "--reps", "20", "--no-html", "--out", str(out)]) == 2
     assert main(["review", "--reps", "5", "--no-html", "--out", str(tmp_path / "x")]) == 2
     assert "at least 20" in capsys.readouterr().err
+
+
+def test_report_tables_from_json(review, tmp_path):
+    """The report's tables and figures read review.json back with Chinese labels."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.figures import use_report_style
+    from evaluation.review import report
+
+    path = tmp_path / "review.json"
+    path.write_text(json.dumps(review.to_json(), ensure_ascii=False), encoding="utf-8")
+    doc = report.load_review(path)
+    cov = report.coverage_table(doc)
+    assert cov.shape == (3 * 4, 8) and cov.index.names == ["设计", "区间方法"]
+    assert "分层随机抽样 n=150" in cov.index.get_level_values(0)
+    oc = report.oc_table(doc, "stratified n=150")
+    assert (
+        list(oc.columns) == ["可信", "尚无定论", "不可信", "官方规则通过"] and oc.index[0] == "0.0%"
+    )
+    assert report.risk_table(doc).shape[0] == 3
+    assert report.sensitivity_table(doc, "nonresponse").shape[0] == 4
+    use_report_style()  # CJK font list; silences missing-glyph warnings on machines without one
+    fig = report.oc_figure(doc)
+    assert len(fig.axes) == 3
+    plt.close(fig)
+    with pytest.raises(UserError, match="cannot read review results"):
+        report.load_review(tmp_path / "missing.json")

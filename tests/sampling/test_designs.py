@@ -83,7 +83,7 @@ def _prob_of_every_household(sample, frame) -> np.ndarray:
 @pytest.mark.parametrize("selection", ["srs", "systematic"])
 def test_stratified_frequencies_weights_reserves(tables, selection: str) -> None:
     frame = build_frame(*tables, "甲镇")
-    draws = 200
+    draws = 150
     counts, sample = _counts(
         frame,
         lambda s: stratified_sample(frame, 30, s, "village", "proportional", selection, 2),
@@ -110,7 +110,7 @@ def test_stratified_frequencies_weights_reserves(tables, selection: str) -> None
 
 def test_cluster_pps_and_srs_frequencies(tables) -> None:
     frame = build_frame(*tables, "甲镇")
-    draws = 200
+    draws = 150
     counts, sample = _counts(frame, lambda s: cluster_sample(frame, 3, s, "pps"), draws)
     pi = (3 * SIZES / 125)[frame.units["village_id"].str.slice(1).astype(int)]
     assert_frequencies_match(counts, pi, draws)
@@ -123,7 +123,7 @@ def test_cluster_pps_and_srs_frequencies(tables) -> None:
 
 def test_two_stage_frequencies_and_certainty_strata(tables) -> None:
     frame = build_frame(*tables, "甲镇")
-    draws = 200
+    draws = 150
     counts, sample = _counts(frame, lambda s: two_stage_sample(frame, 4, 5, s, reserves=2), draws)
     pi_v, _ = pps_probabilities(SIZES, 4)
     v = frame.units["village_id"].str.slice(1).astype(int).to_numpy()
@@ -184,3 +184,34 @@ def test_allocation_methods() -> None:
         allocate(sizes, None, "fixed", fixed={"a": 3})
     with pytest.raises(UserError, match="error rate"):
         allocate(sizes, 20, "neyman", error_rates={"a": 0.1})
+
+
+@pytest.mark.parametrize(
+    ("design", "params"),
+    [
+        ("stratified", {"n": 30, "strata": "village", "reserves": 1}),
+        ("cluster", {"villages_to_sample": 3, "village_selection": "pps"}),
+        ("two-stage", {"villages_to_sample": 4, "households_per_village": 5, "reserves": 1}),
+    ],
+)
+def test_evaluation_reads_every_design(tables, design: str, params: dict) -> None:
+    """The sample table is what evaluation.design_from_sample takes: with these designs the
+    estimated number of frame households is exact (self-weighting / stratum totals)."""
+    from evaluation.design_from_sample import design_from_sample
+    from sampling.draw import draw_sample
+
+    frame = build_frame(*tables, "甲镇")
+    sample = draw_sample(frame, design, 4, params)
+    survey = design_from_sample(sample.main.assign(one=1.0), sample.design)
+    est = survey.total("one")
+    assert est.estimate == pytest.approx(125)
+    assert est.se == pytest.approx(0, abs=1e-9)
+
+
+def test_fixed_allocation_with_an_empty_stratum_has_no_reserves_there(tables) -> None:
+    frame = build_frame(*tables, "甲镇")
+    fixed = {f"V{i:02d}": 2 for i in range(8)} | {"V03": 0}
+    sample = stratified_sample(frame, None, 1, "village", "fixed", reserves=2, fixed=fixed)
+    assert len(sample.main) == 14 and "V03" not in set(sample.units["stratum"])
+    assert np.isfinite(sample.units["weight"]).all()
+    assert sample.allocation.set_index("stratum").loc["V03", "reserves"] == 0

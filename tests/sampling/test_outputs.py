@@ -66,7 +66,9 @@ def test_files_masking_and_design_json(tmp_path: Path, frame) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(paths)
     parquet = pd.read_parquet(tmp_path / "sample.parquet")
     assert len(parquet) == len(sample.units) and parquet["reserve"].sum() > 0
-    assert parquet["head_id_number"].str.len().eq(18).all()  # the parquet keeps full data
+    assert parquet["head_id_number"].str.match(r"^\d{4}\*{10}[\dX]{4}$").all()
+    assert parquet["head_name"].str.contains(r"\*").all()
+    assert parquet["household_id"].tolist() == sample.units["household_id"].tolist()
     csv = pd.read_csv(tmp_path / "sample.csv", dtype=str, encoding="utf-8-sig")
     assert "head_name" not in csv.columns
     assert csv["head_id_number"].str.match(r"^\d{4}\*{10}[\dX]{4}$").all()

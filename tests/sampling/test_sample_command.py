@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def test_stratified_run_folder_and_determinism(tmp_path: Path, inputs, no_report
     design_a, design_b = (json.loads((d / "design.json").read_text("utf-8")) for d in (a, b))
     design_a.pop("created"), design_b.pop("created")
     assert design_a == design_b and design_a["parameters"]["n"] == 40
+    sha = design_a["parameters"]["input_sha256"]
+    assert sha["villages"] == hashlib.sha256(inputs["villages"].read_bytes()).hexdigest()
     assert (a / "sample.parquet").read_bytes() != (c / "sample.parquet").read_bytes()
     units = pd.read_parquet(a / "sample.parquet")
     main_units = units[~units["reserve"]]
@@ -146,6 +149,7 @@ def test_unknown_township_and_existing_folder(tmp_path: Path, inputs, no_report,
     args[args.index("白马镇")] = "无名镇"
     assert main(args) == 2
     assert "known townships" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()  # the claimed folder is released again
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x.txt").write_text("keep")
     assert main(argv(inputs, tmp_path / "full", *STRATIFIED, "--seed", "1")) == 2

@@ -33,7 +33,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--icc", type=float, default=0.15, help="intra-village correlation of wrong exits"
     )
+    parser.add_argument(
+        "--rates",
+        type=_floats,
+        default=None,
+        help="true wrong-exit rates, comma-separated (default 0,0.005,0.01,...,0.08)",
+    )
+    parser.add_argument(
+        "--band-risk",
+        type=_floats,
+        default=None,
+        help="relative wrong-exit risk in the <10%%, 10-30%%, >30%% margin bands (default 6,2,1)",
+    )
     parser.add_argument("--no-html", action="store_true", help="write review.json only")
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    """Parse '0,0.005,0.02' into floats (argparse reports a ValueError as a bad option)."""
+    return tuple(float(part) for part in text.split(","))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,11 +61,15 @@ def run(args: argparse.Namespace) -> int:
     if args.reps < 20:
         raise UserError(f"--reps must be at least 20; got {args.reps}")
     out = args.out or Path(f"review_{dt.datetime.now():%Y%m%d-%H%M%S}")
-    config = ReviewConfig(
-        reps=args.reps,
-        seed=args.seed,
-        township=TownshipSpec(households=args.households, villages=args.villages, icc=args.icc),
-    )
+    spec = {"households": args.households, "villages": args.villages, "icc": args.icc}
+    if args.band_risk is not None:
+        if len(args.band_risk) != 3:
+            raise UserError(
+                f"--band-risk needs 3 numbers (one per margin band); got {args.band_risk}"
+            )
+        spec["band_risk"] = args.band_risk
+    extra = {} if args.rates is None else {"rates": tuple(sorted(args.rates))}
+    config = ReviewConfig(reps=args.reps, seed=args.seed, township=TownshipSpec(**spec), **extra)
     config.check()
     folder = new_run_dir(out)
     result = run_review(config, progress=lambda msg: print(f"review: {msg}", file=sys.stderr))

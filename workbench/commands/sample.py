@@ -14,6 +14,7 @@ from sampling.draw import DESIGNS, draw_sample
 from sampling.frame import DEFAULT_CUT_POINTS, build_frame
 from sampling.outputs import write_outputs
 from sampling.plans import acceptance_plan
+from sampling.sample import Sample
 from workbench.fsutil import atomic_write_bytes, new_run_dir
 from workbench.runner import run_notebook
 
@@ -135,36 +136,23 @@ def _copy_inputs(paths: dict[str, Path], run: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate, load, draw, write the run folder and render the sampling report."""
+    """Validate, create the run folder, load, draw, write the files and render the report.
+
+    The run folder is claimed right after the flags are checked (an existing non-empty one is
+    refused at once); if a later step fails while it is still empty, a folder this run created
+    is removed again.
+    """
     params = design_parameters(args)
     exit_years = _numbers(args.exit_years, "--exit-years", int)
     cuts = _numbers(args.risk_cuts, "--risk-cuts", float) or list(DEFAULT_CUT_POINTS)
-    paths = {
-        "households": Path(args.households),
-        "villages": Path(args.villages),
-        "poverty-lines": Path(args.poverty_lines or demo_input_paths()["poverty-lines"]),
-    }
-    if args.poverty_lines is None:
-        _progress("no --poverty-lines given: using the shipped national poverty lines.")
-    _progress("reading inputs …")
-    tables = {kind: load(kind, path).frame for kind, path in paths.items()}
-    frame = build_frame(
-        tables["households"],
-        tables["villages"],
-        tables["poverty-lines"],
-        args.township,
-        exit_years,
-        cuts,
-    )
-    _progress(f"frame: {frame.households} exited households; drawing the {args.design} sample …")
-    sample = draw_sample(frame, args.design, args.seed, params)
+    existed = Path(args.out).exists()
     run_dir = new_run_dir(args.out)
-    sample.design["parameters"].update(
-        exit_years=list(frame.exit_years),
-        risk_cut_points=list(frame.cut_points),
-        inputs=_copy_inputs(paths, run_dir),
-    )
-    write_outputs(sample, run_dir)
+    try:
+        sample = _draw_into(run_dir, args, params, exit_years, cuts)
+    except BaseException:
+        if not existed and not any(run_dir.iterdir()):
+            run_dir.rmdir()
+        raise
     _progress(f"{sample!r}; rendering the sampling report …")
     report_params = {
         "run_dir": str(run_dir.resolve()),
@@ -177,3 +165,41 @@ def run(args: argparse.Namespace) -> int:
     html = run_notebook("sample_township", report_params, run_dir, "sampling_report.html")
     print(f"sample written to {run_dir}; report: {html}")
     return 0
+
+
+def _draw_into(
+    run_dir: Path,
+    args: argparse.Namespace,
+    params: dict[str, Any],
+    exit_years: list[int] | None,
+    cuts: list[float],
+) -> Sample:
+    """Load the inputs, build the frame, draw, copy the inputs and write the sample files."""
+    paths = {
+        "households": Path(args.households),
+        "villages": Path(args.villages),
+        "poverty-lines": Path(args.poverty_lines or demo_input_paths()["poverty-lines"]),
+    }
+    if args.poverty_lines is None:
+        _progress("no --poverty-lines given: using the shipped national poverty lines.")
+    _progress("reading inputs …")
+    loaded = {kind: load(kind, path) for kind, path in paths.items()}
+    tables = {kind: table.frame for kind, table in loaded.items()}
+    frame = build_frame(
+        tables["households"],
+        tables["villages"],
+        tables["poverty-lines"],
+        args.township,
+        exit_years,
+        cuts,
+    )
+    _progress(f"frame: {frame.households} exited households; drawing the {args.design} sample …")
+    sample = draw_sample(frame, args.design, args.seed, params)
+    sample.design["parameters"].update(
+        exit_years=list(frame.exit_years),
+        risk_cut_points=list(frame.cut_points),
+        inputs=_copy_inputs(paths, run_dir),
+        input_sha256={kind: table.sha256 for kind, table in loaded.items()},
+    )
+    write_outputs(sample, run_dir)
+    return sample

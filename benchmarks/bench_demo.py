@@ -1,0 +1,51 @@
+"""Benchmark (not a test): `exitcheck demo` end to end, and one `assess` on its own.
+
+Targets on the 2-core reference machine (issue 5): whole demo ≤ 60 s; one township assessment
+≤ 6 s including kernel start and rendering. Run from the project root:
+
+    python benchmarks/bench_demo.py [--jobs N] [--n N] [--out DIR]
+
+Prints wall-clock seconds for each part; README reports the measured figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from workbench.commands.assess import assess
+from workbench.pipeline import run_demo
+
+
+def main() -> int:
+    """Time the demo pipeline, then one extra assessment of its first township."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="parallel townships (default: cores)"
+    )
+    parser.add_argument("--n", type=int, default=150, help="sample size per township")
+    parser.add_argument("--out", help="output folder (default: a temporary one, removed)")
+    args = parser.parse_args()
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="bench-demo-")) / "demo"
+    try:
+        start = time.perf_counter()
+        result = run_demo(out, args.jobs, n=args.n)
+        demo_s = time.perf_counter() - start
+        print(f"demo: {demo_s:.1f} s for {len(result.townships)} townships ({result!r})")
+        first = next(t for t in result.townships if not t.error)
+        survey = out / "survey" / f"{first.township}.csv"
+        start = time.perf_counter()
+        assess(first.run_dir, survey)
+        print(f"one assess ({first.township}): {time.perf_counter() - start:.1f} s")
+        return result.exit_code
+    finally:
+        if not args.out:
+            shutil.rmtree(out.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""District summary: latest finished versions, pooled estimate with townships as strata, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_township_run, write_survey  # tests/ holds no packages
+
+from data_contracts.errors import UserError
+from evaluation.rates import Designs
+from workbench.cli import main
+from workbench.district_data import collect, district_wrong_exit, pooled_units
+from workbench.township_run import assess_run, save_results
+from workbench.versions import allocate_version, assessment_version
+
+
+def _assess_in_process(run: Path, survey: Path) -> None:
+    """A finished version without a kernel (the notebook's two computing calls)."""
+    with assessment_version(run) as folder:
+        save_results(assess_run(run, str(survey)), folder)
+
+
+@pytest.fixture(scope="module")
+def second_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("second")
+    run, survey = make_township_run(base / "run", "东城街道", n=24, seed=5)
+    _assess_in_process(run, write_survey(survey, base / "survey.csv"))
+    allocate_version(run)  # a later run killed outright: must not hide v001
+    return run
+
+
+def test_collect_uses_latest_finished_and_lists_missing(
+    assessed_run: dict, second_run: Path, tmp_path: Path
+) -> None:
+    district = collect([assessed_run["run"], second_run, tmp_path / "nope", tmp_path])
+    assert [(t.township, t.version) for t in district.townships] == [
+        ("城关街道", "v002"), ("东城街道", "v001"),
+    ]  # fmt: skip
+    assert district.missing == [
+        (str(tmp_path / "nope"), "run folder not found"),
+        (str(tmp_path), "not assessed yet"),
+    ]
+    frame = district.to_frame()
+    assert frame["township"].tolist() == ["城关街道", "东城街道"]
+    with pytest.raises(UserError, match="more than once"):
+        collect([second_run, second_run])
+
+
+def test_one_township_pooled_equals_its_own_estimate(second_run: Path) -> None:
+    district = collect([second_run])
+    est = district_wrong_exit(district)
+    own = district.townships[0].results["indicators"]["wrong_exit_rate"]
+    assert est.estimate == pytest.approx(own["estimate"], rel=1e-12)
+    assert est.se == pytest.approx(own["se"], rel=1e-9)
+    assert est.ci == pytest.approx((own["ci_low"], own["ci_high"]), rel=1e-9)
+
+
+def test_pooled_estimate_is_ratio_of_totals_with_summed_variances(
+    assessed_run: dict, second_run: Path
+) -> None:
+    district = collect([assessed_run["run"], second_run])
+    est = district_wrong_exit(district)
+    units = pooled_units(district)
+    designs = Designs.build(units, {"design": "stratified"}, lonely_psu="adjust")
+    resp = units["responded"].to_numpy(bool)
+    m = np.where(resp, units["surveyed_household_size"], units["household_size"]).astype(float)
+    w = units["weight"].to_numpy(float)
+    y = units["wrong_exit"].to_numpy(float)
+    ratio = (w * m * y)[resp].sum() / (w * m)[resp].sum()
+    assert est.estimate == pytest.approx(ratio, rel=1e-12)
+    # Var(R) = Σ_t Var_t(Σ w·m·(y − R) over respondents) / X²: each township on its own design
+    x_total = (w * m)[resp].sum()
+    variance = 0.0
+    for t in district.townships:
+        own = t.units()
+        r = own["responded"].to_numpy(bool)
+        size = np.where(r, own["surveyed_household_size"], own["household_size"]).astype(float)
+        z = np.where(r, size * (own["wrong_exit"].to_numpy(float) - ratio), 0.0)
+        one = Designs.build(own.assign(z=z), {"design": "stratified"}, lonely_psu="adjust")
+        variance += one.households.total("z").se ** 2
+    assert est.se == pytest.approx(np.sqrt(variance) / x_total, rel=1e-6)
+    answered = units.loc[resp]  # degrees of freedom: interviewed PSUs − their strata
+    assert est.df == answered["psu"].nunique() - answered["stratum"].nunique()
+    assert est.n == designs.persons.subset("responded").n
+
+
+def test_district_command_reports_missing_and_exits_1(
+    assessed_run: dict, second_run: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "district"
+    never = tmp_path / "never-assessed"
+    never.mkdir()
+    code = main(
+        ["district", str(assessed_run["run"]), str(second_run), str(never), "--out", str(out)]
+    )
+    assert code == 1
+    html = (out / "district_report.html").read_text(encoding="utf-8")
+    summary = json.loads((out / "district.json").read_text(encoding="utf-8"))
+    assert [t["township"] for t in summary["townships"]] == ["城关街道", "东城街道"]
+    assert summary["missing"] == [{"run": str(never.resolve()), "why": "not assessed yet"}]
+    rate = summary["district_wrong_exit_rate"]["estimate"]
+    assert f"{100 * rate:.1f}%" in html
+    for text in ("城关街道", "东城街道", "never-assessed", "缺失", "全区错退率"):
+        assert text in html
+    assert html.count("data:image/svg+xml;base64,") == 2  # wrong exits and approval plots
+    assert "collect(" not in html
+    assert main(["district", str(never), "--out", str(tmp_path / "d2")]) == 1
+    assert not (tmp_path / "d2").exists()
