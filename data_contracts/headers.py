@@ -2,7 +2,8 @@
 
 A header matches a column by its canonical English name, its Chinese header or a known alias,
 after normalising width (full-width brackets as in 乡镇（街道）), case, whitespace, a leading ``*``
-(required-field marker in templates) and a trailing unit such as ``（元）`` or ``(人)``.
+(required-field marker in templates) and a trailing unit such as ``（元）`` or ``(人)``. A header
+that appears twice is numbered (``户编号#2``) and reported as a repeated column.
 """
 
 from __future__ import annotations
@@ -12,15 +13,25 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from data_contracts.columns import Column
 
 _UNIT = re.compile(r"\((元|人|户|元/人|元/年|元/人/年|人/户|年)\)$")
+_REPEAT = re.compile(r"#\d+$")  # suffix given to a header's second, third, ... occurrence
+
+
+def number_repeats(headers: Sequence[object]) -> list[str]:
+    """Headers as text; a repeated header is numbered (``备注#2``, ``备注#3``) to keep labels unique."""
+    labels = pd.Series([str(h) for h in headers], dtype="str")
+    seen = labels.groupby(labels).cumcount()
+    return labels.where(seen == 0, labels + "#" + (seen + 1).astype("str")).tolist()
 
 
 def normalise(header: object) -> str:
     """Comparable form of a header."""
     text = unicodedata.normalize("NFKC", str(header))
-    text = re.sub(r"\s+", "", text).lower().lstrip("*")
+    text = re.sub(r"\s+", "", _REPEAT.sub("", text)).lower().lstrip("*")
     return _UNIT.sub("", text)
 
 

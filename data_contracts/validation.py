@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from data_contracts.columns import Column, spec
 from data_contracts.errors import ContractError
-from data_contracts.headers import HeaderMatch, match_headers
+from data_contracts.headers import HeaderMatch, match_headers, number_repeats
 from data_contracts.parsing import parse_column
 from data_contracts.problems import combine, problem_frame
 from data_contracts.schemas import MODELS, ROW_RULES
@@ -144,7 +144,8 @@ def check_table(
     n = len(raw)
     rows = np.arange(2, n + 2) if rows is None else np.asarray(rows)
     raw = raw.set_axis(pd.Index(rows, name="row"), axis=0)
-    match = match_headers([str(h) for h in raw.columns], columns)
+    raw = raw.set_axis(number_repeats(raw.columns), axis=1)
+    match = match_headers(list(raw.columns), columns)
     parts = _missing_column_problems(source, header_row, match)
     typed: dict[str, pd.Series] = {}
     skip = pd.DataFrame(False, index=raw.index, columns=[c.name for c in columns])

@@ -24,16 +24,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from data_contracts.columns import SURVEY, VISIT_STATUS, column
-from data_contracts.demo.files import _deterministic_zip
 from data_contracts.privacy import mask_frame, mask_ids, mask_phones
 from sampling.sample import Sample
-from workbench.fsutil import atomic_write_bytes, atomic_write_json
+from workbench.fsutil import atomic_write_bytes, atomic_write_json, workbook_bytes
 
 PACKAGES = ("exitcheck", "numpy", "pandas", "scipy", "pyarrow", "openpyxl")
 FORM_SHEET = "调查表"
 EXTRA_FORM_ROWS = 200  # drop-downs also cover rows added for replacement households
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_FIXED_TIME = datetime(2020, 1, 1)
 
 #: manifest columns: canonical name -> Chinese header (household headers from data_contracts)
 _MANIFEST_COLUMNS = (
@@ -89,13 +87,6 @@ def _parquet_bytes(units: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx_bytes(book: Workbook) -> bytes:
-    book.properties.created = _FIXED_TIME  # with fixed zip times: byte-identical reruns
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
-
-
 def _cell_values(table: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows of plain Python values (None for missing) for openpyxl, which is row-wise."""
     cells = table.astype(object).where(table.notna(), None)
@@ -143,7 +134,7 @@ def manifest_xlsx(sample: Sample) -> bytes:
     _write_sheet(book.create_sheet("备选户"), manifest_table(sample.units, reserves=True), widths)
     book.properties.title = f"{sample.design['township']} 抽样入户名单"
     book.properties.creator = "exitcheck"
-    return _xlsx_bytes(book)
+    return workbook_bytes(book)
 
 
 def _instructions(sample: Sample) -> list[str]:
@@ -204,7 +195,7 @@ def survey_form_xlsx(sample: Sample) -> bytes:
     _write_sheet(reserve_sheet, reserves, {"户编号": 16})
     book.properties.title = f"{sample.design['township']} 入户核查调查表"
     book.properties.creator = "exitcheck"
-    return _xlsx_bytes(book)
+    return workbook_bytes(book)
 
 
 def write_outputs(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data_contracts.errors import UserError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+_FIXED_TIME = dt.datetime(2020, 1, 1)
 
 
 def _umask() -> int:
@@ -72,3 +81,28 @@ def new_run_dir(path: str | os.PathLike[str]) -> Path:
         )
     run.mkdir(parents=True, exist_ok=True)
     return run
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    """Serialise an openpyxl workbook reproducibly: fixed document times and zip entry times.
+
+    Same content gives byte-identical files, so input hashes and reruns with one seed agree.
+    """
+    book.properties.created = _FIXED_TIME
+    buffer = io.BytesIO()
+    book.save(buffer)
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp + rb"\g<2>",
+                    body,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, body)
+    return out.getvalue()

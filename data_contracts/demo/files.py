@@ -9,10 +9,6 @@ properties carry fixed timestamps, so regenerating gives identical files (and in
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-import zipfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,7 +17,7 @@ import pandas as pd
 
 from data_contracts.columns import Column, spec
 from data_contracts.demo.generator import COUNTY, DEFAULT_SEED, generate_district
-from workbench.fsutil import atomic_write_bytes
+from workbench.fsutil import atomic_write_bytes, workbook_bytes
 
 FILE_NAMES = {
     "households": "households.xlsx",
@@ -29,8 +25,6 @@ FILE_NAMES = {
     "poverty-lines": "poverty_lines.csv",
 }
 HOUSEHOLDS_TITLE = f"建档立卡脱贫户信息表（{COUNTY}）"
-_FIXED_TIME = dt.datetime(2020, 1, 1)
-_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 def demo_input_paths() -> dict[str, Path]:
@@ -102,34 +96,12 @@ def households_xlsx(households: pd.DataFrame) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     book.properties.creator = "exitcheck demo generator"
     book.properties.title = HOUSEHOLDS_TITLE
-    book.properties.created = _FIXED_TIME
     sheet = book.create_sheet("脱贫户")
     sheet.append([HOUSEHOLDS_TITLE])
     sheet.append(list(table.columns))
     for row in cells.itertuples(index=False, name=None):  # serialisation: openpyxl is row-wise
         sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite an XLSX with fixed entry timestamps and a fixed ``modified`` property."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-                body = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
-                    body,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, body)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def xlsx_cell_values(path: str | Path, rows: int | None = None) -> list[tuple[object, ...]]:

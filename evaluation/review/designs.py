@@ -56,7 +56,8 @@ class Draws:
     def sample_frame(self, township: Township, rep: int):
         """Replication ``rep`` as a sample table (design columns of docs/interfaces.md).
 
-        ``fpc_stage2`` (households in the village) is given where the PSU is a village.
+        ``fpc_stage2`` (households in the village) is given where the PSU is a village. PSU labels
+        are ``V<village>`` or ``H<household>`` so the two kinds never collide.
         """
         w = self.weights[rep]
         stratum_of_row = np.empty(w.size, dtype=object)
@@ -74,8 +75,8 @@ class Draws:
         psu_of_row[self.layout.order] = self.layout.psu_labels[psu_index]
         keep = w > 0
         households_in_village = township.village_sizes[township.village].astype(float)
-        village_psu = psu_of_row.astype(str) == township.village.astype(str)
-        fpc2 = np.where(village_psu & (self.design != "stratified"), households_in_village, np.nan)
+        village_psu = np.char.startswith(psu_of_row.astype(str), "V")
+        fpc2 = np.where(village_psu, households_in_village, np.nan)
         return pd.DataFrame(
             {
                 "household_id": np.flatnonzero(keep),
@@ -88,6 +89,11 @@ class Draws:
                 "household_size": township.size[keep],
             }
         )
+
+
+def _labels(prefix: str, ids: np.ndarray) -> np.ndarray:
+    """PSU labels such as ``V3`` (village 3) or ``H17`` (household 17)."""
+    return np.char.add(prefix, ids.astype(str))
 
 
 def _psu_index(layout: Layout, n: int) -> np.ndarray:
@@ -120,7 +126,7 @@ def draw_stratified(township: Township, n: int, reps: int, rng: np.random.Genera
         stratum_starts=starts,
         stratum_psus=counts.astype(float),
         stratum_labels=tuple(f"risk:{b}" for b in RISK_BANDS),
-        psu_labels=order.astype(str),
+        psu_labels=_labels("H", order),
     )
     return Draws("stratified", f"n={n}", weights, layout)
 
@@ -141,7 +147,7 @@ def draw_cluster(township: Township, villages: int, reps: int, rng: np.random.Ge
         stratum_starts=np.array([0]),
         stratum_psus=np.array([float(n_villages)]),
         stratum_labels=("all",),
-        psu_labels=np.arange(n_villages).astype(str),
+        psu_labels=_labels("V", np.arange(n_villages)),
     )
     return Draws("cluster", f"m={villages}", weights, layout)
 
@@ -213,6 +219,6 @@ def draw_two_stage(
         stratum_starts=np.concatenate([[0], cert_starts]).astype(int),
         stratum_psus=np.concatenate([[np.nan], sizes[cert_ids].astype(float)]),
         stratum_labels=("pps", *(f"certainty:{v}" for v in cert_ids)),
-        psu_labels=np.concatenate([pps_ids.astype(str), order[n_pps_rows:].astype(str)]),
+        psu_labels=np.concatenate([_labels("V", pps_ids), _labels("H", order[n_pps_rows:])]),
     )
     return Draws("two-stage", f"m={villages}×k={per_village}", weights, layout)

@@ -164,3 +164,14 @@ def test_same_column_twice(table) -> None:
     problems = info.value.to_frame()
     assert problems[["row", "column"]].values.tolist() == [[1, "household_id"]]
     assert "already given by 户编号" in problems["expected"].iloc[0]
+
+
+def test_contract_error_message_is_capped_but_keeps_every_problem() -> None:
+    df = households_table(250)
+    df["household_size"] = "0"
+    with pytest.raises(ContractError) as info:
+        validate_frame("households", df, source="big.csv")
+    error = info.value
+    assert len(error.to_frame()) == 250 and error.summary == "250 problems in big.csv"
+    assert error.message.splitlines()[-1] == "... and 50 more problems"
+    assert repr(error) == "ContractError('250 problems in big.csv')"

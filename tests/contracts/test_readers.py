@@ -110,3 +110,14 @@ def test_english_headers_and_units_in_headers(tmp_path: Path) -> None:
     loaded = load("households", write_csv(df, tmp_path / "hh.csv"))
     assert loaded.header_map["income_per_capita"] == "人均纯收入（元）"
     assert loaded.header_map["household_id"] == "household_id"
+
+
+def test_repeated_headers(tmp_path: Path, households: pd.DataFrame) -> None:
+    notes = pd.DataFrame({"备注": ["x"] * 8})
+    repeated = pd.concat([households, notes, notes, households[["户编号"]]], axis=1)
+    loaded_path = write_csv(repeated, tmp_path / "hh.csv")
+    with pytest.raises(ContractError) as info:
+        load("households", loaded_path)
+    problems = info.value.to_frame()
+    assert problems[["row", "column"]].values.tolist() == [[1, "户编号#2"]]
+    assert "household_id only once; it is already given by 户编号" in problems["expected"][0]

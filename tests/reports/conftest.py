@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from data_contracts import load
 from data_contracts.columns import spec
-from data_contracts.demo import generate_district, simulate_survey
 from data_contracts.demo.files import csv_bytes
-from sampling.frame import build_frame
-from sampling.stratified import stratified_sample
 from workbench.commands.assess import assess
+from workbench.pipeline import DemoResult, run_demo
 from workbench.runner import run_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TOWNSHIP = "城关街道"
+TOWNSHIP = "松林乡"  # planted: short public notices (procedure compliance)
+DEMO_TOWNSHIPS = ("白马镇", TOWNSHIP)  # 白马镇 planted: inflated incomes (wrong exits)
 
 
 @pytest.fixture(scope="session")
@@ -49,26 +48,6 @@ def tiny_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         return {key: fut.result() for key, fut in futures.items()}
 
 
-def make_township_run(folder: Path, township: str, n: int, seed: int) -> tuple[Path, pd.DataFrame]:
-    """A township run folder as `exitcheck sample` leaves it, built from the demo district.
-
-    The registry copies hold only this township's rows (CSV), which keeps the notebook's input
-    loading fast. Returns the folder and the demo district's simulated survey returns.
-    """
-    district = generate_district()
-    households = district.households.loc[district.households["township"] == township]
-    villages = district.villages.loc[district.villages["township"] == township]
-    frame = build_frame(households, villages, district.poverty_lines, township)
-    sample = stratified_sample(frame, n, seed=seed, reserves=2)
-    (folder / "inputs").mkdir(parents=True)
-    sample.units.to_parquet(folder / "sample.parquet")
-    design = {**sample.design, "created": "2020-05-30T08:00:00+00:00"}
-    (folder / "design.json").write_text(json.dumps(design, ensure_ascii=False), encoding="utf-8")
-    (folder / "inputs" / "households.csv").write_bytes(csv_bytes(households, spec("households")))
-    (folder / "inputs" / "villages.csv").write_bytes(csv_bytes(villages, spec("villages")))
-    return folder, simulate_survey(sample.units, district, seed=seed)
-
-
 def write_survey(survey: pd.DataFrame, path: Path) -> Path:
     """Survey returns as the field teams hand them in (CSV, Chinese headers)."""
     path.write_bytes(csv_bytes(survey, spec("survey")))
@@ -76,17 +55,23 @@ def write_survey(survey: pd.DataFrame, path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def assessed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A run assessed twice: v001 from the full returns, v002 after edits and one lost return.
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """The demo pipeline on two townships with planted problems, two at a time (parallel)."""
+    return run_demo(tmp_path_factory.mktemp("demo") / "out", 2, n=50, townships=DEMO_TOWNSHIPS)
 
-    Records v001's file bytes right after it was written, to prove v002 leaves it intact.
+
+@pytest.fixture(scope="session")
+def assessed_run(demo: DemoResult, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A demo run assessed again (v002) after edits and one lost return.
+
+    Records v001's file bytes first, to prove v002 leaves it intact.
     """
     base = tmp_path_factory.mktemp("assess")
-    run, survey = make_township_run(base / "run", TOWNSHIP, n=30, seed=11)
-    first = write_survey(survey, base / "survey_v1.csv")
-    assess(run, first)
+    run = next(t.run_dir for t in demo.townships if t.township == TOWNSHIP)
     v001 = run / "assessments" / "v001"
     before = {p: p.read_bytes() for p in v001.rglob("*") if p.is_file()}
+    first = run.parent.parent / "survey" / f"{TOWNSHIP}.csv"
+    survey = load("survey", first).frame
     completed = survey.index[survey["visit_status"].eq("completed")]
     edited = survey.copy()
     edited.loc[completed[:3], "verified_housing_secure"] = False  # three more wrong exits

@@ -15,7 +15,7 @@ from workbench.cli import main
 from workbench.commands.assess import assess
 from workbench.versions import latest_finished, list_versions
 
-TOWNSHIP = "城关街道"  # the township of the ``assessed_run`` fixture
+TOWNSHIP = "松林乡"  # the township of the ``assessed_run`` fixture
 
 
 def _html(run: Path, version: str) -> str:

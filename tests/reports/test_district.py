@@ -7,28 +7,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_township_run, write_survey  # tests/ holds no packages
 
 from data_contracts.errors import UserError
 from evaluation.rates import Designs
 from workbench.cli import main
 from workbench.district_data import collect, district_wrong_exit, pooled_units
-from workbench.township_run import assess_run, save_results
-from workbench.versions import allocate_version, assessment_version
-
-
-def _assess_in_process(run: Path, survey: Path) -> None:
-    """A finished version without a kernel (the notebook's two computing calls)."""
-    with assessment_version(run) as folder:
-        save_results(assess_run(run, str(survey)), folder)
+from workbench.pipeline import DemoResult
+from workbench.versions import allocate_version
 
 
 @pytest.fixture(scope="module")
-def second_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("second")
-    run, survey = make_township_run(base / "run", "东城街道", n=24, seed=5)
-    _assess_in_process(run, write_survey(survey, base / "survey.csv"))
-    allocate_version(run)  # a later run killed outright: must not hide v001
+def second_run(demo: DemoResult) -> Path:
+    """白马镇's demo run, with a later assessment killed outright (STATUS stays running)."""
+    run = next(t.run_dir for t in demo.townships if t.township == "白马镇")
+    allocate_version(run)
     return run
 
 
@@ -37,14 +29,14 @@ def test_collect_uses_latest_finished_and_lists_missing(
 ) -> None:
     district = collect([assessed_run["run"], second_run, tmp_path / "nope", tmp_path])
     assert [(t.township, t.version) for t in district.townships] == [
-        ("城关街道", "v002"), ("东城街道", "v001"),
+        ("松林乡", "v002"), ("白马镇", "v001"),
     ]  # fmt: skip
     assert district.missing == [
         (str(tmp_path / "nope"), "run folder not found"),
         (str(tmp_path), "not assessed yet"),
     ]
     frame = district.to_frame()
-    assert frame["township"].tolist() == ["城关街道", "东城街道"]
+    assert frame["township"].tolist() == ["松林乡", "白马镇"]
     with pytest.raises(UserError, match="more than once"):
         collect([second_run, second_run])
 
@@ -99,11 +91,11 @@ def test_district_command_reports_missing_and_exits_1(
     assert code == 1
     html = (out / "district_report.html").read_text(encoding="utf-8")
     summary = json.loads((out / "district.json").read_text(encoding="utf-8"))
-    assert [t["township"] for t in summary["townships"]] == ["城关街道", "东城街道"]
+    assert [t["township"] for t in summary["townships"]] == ["松林乡", "白马镇"]
     assert summary["missing"] == [{"run": str(never.resolve()), "why": "not assessed yet"}]
     rate = summary["district_wrong_exit_rate"]["estimate"]
     assert f"{100 * rate:.1f}%" in html
-    for text in ("城关街道", "东城街道", "never-assessed", "缺失", "全区错退率"):
+    for text in ("松林乡", "白马镇", "never-assessed", "缺失", "全区错退率"):
         assert text in html
     assert html.count("data:image/svg+xml;base64,") == 2  # wrong exits and approval plots
     assert "collect(" not in html
