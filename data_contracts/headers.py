@@ -22,7 +22,7 @@ _REPEAT = re.compile(r"#\d+$")  # suffix given to a header's second, third, ... 
 
 
 def number_repeats(headers: Sequence[object]) -> list[str]:
-    """Headers as text; a repeated header is numbered (``备注#2``, ``备注#3``) to keep labels unique."""
+    """Headers as text; repeats are numbered (``备注#2``, ``备注#3``) to keep labels unique."""
     labels = pd.Series([str(h) for h in headers], dtype="str")
     seen = labels.groupby(labels).cumcount()
     return labels.where(seen == 0, labels + "#" + (seen + 1).astype("str")).tolist()

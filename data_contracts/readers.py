@@ -22,7 +22,7 @@ from python_calamine import CalamineError
 
 from data_contracts.columns import Column
 from data_contracts.errors import UserError
-from data_contracts.headers import count_matches
+from data_contracts.headers import count_matches, number_repeats
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked for in this many rows
 
@@ -67,8 +67,8 @@ def _frame_from_grid(grid: pd.DataFrame, spec: tuple[Column, ...], path: Path) -
     head = grid.head(HEADER_SEARCH_ROWS)
     at = _header_index(head.to_numpy().tolist(), spec)
     header_label = head.index[at]
-    headers = [str(h).strip() if h == h and h is not None else f"column {i + 1}"
-               for i, h in enumerate(grid.loc[header_label])]  # fmt: skip
+    headers = number_repeats([str(h).strip() if h == h and h is not None else f"column {i + 1}"
+                              for i, h in enumerate(grid.loc[header_label])])  # fmt: skip
     data = grid.loc[grid.index > header_label]
     data.columns = headers
     keep = [h for h in headers if not h.startswith("column ") or data[h].notna().any()]

@@ -6,29 +6,38 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from workbench.commands import COMMANDS
 from data_contracts.errors import UserError
+from workbench.commands import COMMANDS
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the top-level parser with one subparser per command module."""
+def _command_module(name: str) -> ModuleType:
+    """Import the module of one subcommand (only the one being run)."""
+    return importlib.import_module(f"workbench.commands.{name}")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Top-level parser; only ``command``'s own arguments are added (its module imported)."""
     parser = argparse.ArgumentParser(
         prog="exitcheck",
         description="脱贫退出第三方评估工作台 — exit verification workbench for third-party assessors.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = importlib.import_module(f"workbench.commands.{name}")
-        sp = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(sp)
-        sp.set_defaults(_module=module)
+    for name, summary in COMMANDS.items():
+        sp = sub.add_parser(name, help=summary, description=summary)
+        if name == command:
+            module = _command_module(name)
+            module.add_arguments(sp)
+            sp.set_defaults(_module=module)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user mistakes become one message on stderr and a non-zero exit."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from data_contracts import validate_frame
 from data_contracts.columns import INTERVIEWED_STATUSES, SPECS, Column
-from data_contracts.idcard import check_digit
+from data_contracts.idcard import check_digit, is_valid
 from data_contracts.parsing import FALSE_WORDS, TRUE_WORDS
+from data_contracts.privacy import mask_id
 from data_contracts.schemas import FIRST_YEAR, LAST_YEAR, MAX_HOUSEHOLD
 
 TEXT = st.text(st.sampled_from("城关镇柳青街道第一二三村张王李赵ABC123-"), min_size=1, max_size=8)
@@ -138,3 +139,20 @@ def test_generated_village_survey_validates(pair) -> None:
 @given(tables("poverty-lines"))
 def test_generated_poverty_lines_validate(pair) -> None:
     _check("poverty-lines", pair)
+
+
+@FAST
+@given(id_numbers(), st.integers(0, 16), st.integers(1, 9))
+def test_any_single_digit_error_in_an_id_is_caught(number: str, position: int, shift: int) -> None:
+    """MOD 11-2 detects every single-digit substitution (weights are non-zero mod 11)."""
+    assert is_valid(number)
+    wrong = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1 :]
+    assert not is_valid(wrong)
+
+
+@FAST
+@given(id_numbers())
+def test_masked_id_hides_the_middle(number: str) -> None:
+    masked = mask_id(number)
+    assert len(masked) == 18 and masked[:4] == number[:4] and masked[-4:] == number[-4:]
+    assert set(masked[4:14]) == {"*"}

@@ -1,3 +1,16 @@
-"""One module per subcommand: each exposes HELP, ``add_arguments(parser)`` and ``run(args) -> int``."""
+"""One module per subcommand: each exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 
-COMMANDS = ("demo", "validate", "sample", "assess", "district", "review", "plan")
+``COMMANDS`` maps each subcommand to its one-line description; the CLI imports only the module of
+the command being run, so ``exitcheck --help`` is instant and one command's imports never break
+another.
+"""
+
+COMMANDS: dict[str, str] = {
+    "demo": "Run the whole pipeline on the embedded demo district (示范区县全流程演示).",
+    "validate": "Check one input table against its data contract (校验输入表).",
+    "sample": "Draw a seeded spot-check sample for a township; write manifest and survey form (抽样).",
+    "assess": "Assess a township from its survey returns; write a new report version (评估).",
+    "district": "Summarise the latest township assessments into a district report (区县汇总).",
+    "review": "Monte Carlo review of designs, intervals and verdict rules (方法评审).",
+    "plan": "Sample size and acceptance plan (n, d) with its operating characteristic (样本量与验收方案).",
+}
