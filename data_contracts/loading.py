@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_contracts.columns import spec
-from data_contracts.readers import read_raw
+from data_contracts.columns import Column, spec
+from data_contracts.headers import match_headers
+from data_contracts.readers import RawTable, read_raw
 from data_contracts.validation import check_table
 
 
@@ -46,6 +47,26 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _set_aside_unvisited(raw: RawTable, columns: tuple[Column, ...]) -> tuple[RawTable, int]:
+    """Drop survey-form rows not filled in yet: blank 调查状态 and every other field blank.
+
+    A returned form may hold households the field team has not visited yet (partial returns are
+    normal; later returns add them). Such rows are set aside with a note, never guessed at. A row
+    with any data but no status is kept, so validation reports it.
+    """
+    match = match_headers(list(raw.frame.columns), columns)
+    filled = [h for name, h in match.header_map.items() if name != "household_id"]
+    if "visit_status" not in match.header_map or not filled:
+        return raw, 0
+    cells = raw.frame[filled].astype("string").apply(lambda col: col.str.strip())
+    unvisited = (cells.isna() | cells.eq("")).all(axis=1).to_numpy()
+    if not unvisited.any():
+        return raw, 0
+    kept = RawTable(raw.frame.loc[~unvisited], raw.rows[~unvisited], raw.header_row,
+                    raw.encoding, raw.sheet)  # fmt: skip
+    return kept, int(unvisited.sum())
+
+
 def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     """Read and validate one input table; raises ``ContractError`` listing every problem.
 
@@ -54,11 +75,17 @@ def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     columns = spec(kind)
     path = Path(path)
     raw = read_raw(path, columns, sheet)
+    unvisited = 0
+    if kind == "survey":
+        raw, unvisited = _set_aside_unvisited(raw, columns)
     frame, header_map, extras = check_table(kind, raw.frame, str(path), raw.rows, raw.header_row)
     notes = []
     if raw.header_row > 1:
         notes.append(f"skipped {raw.header_row - 1} title row(s) above the header on row "
                      f"{raw.header_row}")  # fmt: skip
+    if unvisited:
+        notes.append(f"{unvisited} row(s) with no 调查状态 and no survey data set aside "
+                     "as not yet visited")  # fmt: skip
     if extras:
         notes.append(f"columns not in the {kind} contract, kept but ignored: {', '.join(extras)}")
     if raw.encoding and raw.encoding not in ("utf-8-sig", "utf-8"):

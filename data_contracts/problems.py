@@ -45,9 +45,9 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _cell(value: object, limit: int = 40) -> str:
+def _cell(value: object, limit: int | None = 40) -> str:
     text = "" if value is None or value is pd.NA else str(value).replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_problems(problems: pd.DataFrame, limit: int | None = 200) -> str:
@@ -55,7 +55,7 @@ def format_problems(problems: pd.DataFrame, limit: int | None = 200) -> str:
     cols = ["row", "column", "value", "expected"]
     shown = problems.head(limit)
     table = [[HEADINGS[c] for c in cols]]
-    table += [[_cell(r[c], 80 if c == "expected" else 40) for c in cols]
+    table += [[_cell(r[c], None if c == "expected" else 40) for c in cols]
               for r in shown.to_dict("records")]  # fmt: skip
     widths = [max(_width(row[i]) for row in table) for i in range(len(cols))]
     lines = ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))

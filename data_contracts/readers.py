@@ -131,14 +131,14 @@ def read_parquet(path: Path) -> RawTable:
 
 
 def read_raw(path: str | Path, spec: tuple[Column, ...], sheet: str | None = None) -> RawTable:
-    """Read any supported input file (by extension: .csv, .txt, .xlsx/.xlsm, .parquet)."""
+    """Read any supported input file (by extension: .csv, .xlsx/.xlsm, .parquet)."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file.")
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
         raise UserError(f"--sheet applies to XLSX workbooks only, not {path.name}.")
-    if suffix in (".csv", ".txt"):
+    if suffix == ".csv":
         return read_csv(path, spec)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, spec, sheet)

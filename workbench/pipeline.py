@@ -100,7 +100,7 @@ def _sample(inputs: dict[str, Path], township: str, run_dir: Path, n: int, seed:
         "--design", "stratified", "--strata", "risk", "--n", str(n), "--reserves", "3",
         "--seed", str(seed), "--out", str(run_dir),
     ]  # fmt: skip
-    args = build_parser().parse_args(argv)
+    args = build_parser("sample").parse_args(argv)
     args._module.run(args)
 
 

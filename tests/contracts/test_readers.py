@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from contract_tables import chinese, households_table, villages_table, write_csv, write_xlsx
+from contract_tables import (
+    chinese,
+    households_table,
+    survey_table,
+    villages_table,
+    write_csv,
+    write_xlsx,
+)
 
 from data_contracts import ContractError, UserError, load
 
@@ -121,3 +128,23 @@ def test_repeated_headers(tmp_path: Path, households: pd.DataFrame) -> None:
     problems = info.value.to_frame()
     assert problems[["row", "column"]].values.tolist() == [[1, "户编号#2"]]
     assert "household_id only once; it is already given by 户编号" in problems["expected"][0]
+
+
+def test_unvisited_survey_form_rows_are_set_aside(tmp_path: Path) -> None:
+    """A partially returned form: rows with only the prefilled 户编号 are noted, not rejected."""
+    frame = chinese("survey", survey_table())
+    blank = {header: None for header in frame.columns}
+    frame = pd.concat([frame, pd.DataFrame([{**blank, "户编号": "H00009"}])], ignore_index=True)
+    loaded = load("survey", write_csv(frame, tmp_path / "returns.csv"))
+    assert list(loaded.frame["household_id"]) == ["H00000", "H00001", "H00002", "H00003"]
+    assert any("1 row(s) with no 调查状态" in note for note in loaded.notes)
+
+
+def test_survey_row_with_data_but_no_status_is_still_an_error(tmp_path: Path) -> None:
+    frame = chinese("survey", survey_table())
+    frame.loc[0, "调查状态"] = None
+    with pytest.raises(ContractError) as exc:
+        load("survey", write_csv(frame, tmp_path / "returns.csv"))
+    problems = exc.value.to_frame()
+    assert (problems["column"] == "调查状态").any()
+    assert (problems["row"] == 2).any()
