@@ -1,8 +1,9 @@
 """Numbered assessment versions inside a run folder (评估版本): v001, v002, … never overwritten.
 
 Each ``exitcheck assess`` gets a fresh ``RUN_DIR/assessments/vNNN/`` holding a ``STATUS`` file:
-``running …`` while it works, ``finished`` when every file is written, ``failed: reason`` when it
-stopped on an error. A version killed outright keeps ``running`` and is reported as incomplete;
+``running pid=…`` while it works, ``finished`` when every file is written, ``failed: reason`` when
+it stopped on an error. A version killed outright keeps ``running`` with a dead pid and is reported
+as incomplete;
 only ``finished`` versions are ever read as results. Version numbers are allocated under a file
 lock and created with ``mkdir`` (atomic), so two assessors on one run folder get distinct versions.
 """
@@ -57,7 +58,21 @@ def _read_status(folder: Path) -> tuple[str, str]:
     word = word.rstrip(":")
     if word not in ("finished", "failed", "running"):
         return "incomplete", text
+    pid = re.search(r"pid=(\d+)", detail)
+    if word == "running" and pid and not _alive(int(pid.group(1))):
+        return "incomplete", f"interrupted ({detail.strip()})"
     return word, detail.strip()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (a killed run's does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def list_versions(run_dir: str | os.PathLike[str]) -> list[Version]:

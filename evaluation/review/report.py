@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown, display
 
 from data_contracts.errors import UserError
 from evaluation.review.summary import DESIGN_ZH, MEASURE_ZH, design_label
@@ -44,6 +45,11 @@ VERDICT_LABELS = {
         "p_official_pass": "official rule passes",
     },
 }
+
+
+def say(lang: str, chinese: str, english: str) -> None:
+    """Display one Markdown paragraph in the report language (zh or en)."""
+    display(Markdown(chinese if lang == "zh" else english))
 
 
 def load_review(path: str | Path) -> dict:

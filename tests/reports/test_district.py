@@ -88,9 +88,8 @@ def test_district_command_reports_missing_and_exits_1(
     out = tmp_path / "district"
     never = tmp_path / "never-assessed"
     never.mkdir()
-    code = main(
-        ["district", str(assessed_run["run"]), str(second_run), str(never), "--out", str(out)]
-    )
+    runs = [str(assessed_run["run"]), str(second_run), str(never)]
+    code = main(["district", *runs, "--out", str(out), "--lang", "en"])
     assert code == 1
     html = (out / "district_report.html").read_text(encoding="utf-8")
     summary = json.loads((out / "district.json").read_text(encoding="utf-8"))
@@ -98,7 +97,8 @@ def test_district_command_reports_missing_and_exits_1(
     assert summary["missing"] == [{"run": str(never.resolve()), "why": "not assessed yet"}]
     rate = summary["district_wrong_exit_rate"]["estimate"]
     assert f"{100 * rate:.1f}%" in html
-    for text in ("松林乡", "白马镇", "never-assessed", "缺失", "全区错退率"):
+    assert '<html lang="en">' in html
+    for text in ("松林乡", "白马镇", "never-assessed", "missing", "District wrong-exit rate"):
         assert text in html
     assert html.count("data:image/svg+xml;base64,") == 2  # wrong exits and approval plots
     assert "collect(" not in html

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ def test_versions_count_up_and_only_finished_count(tmp_path: Path) -> None:
         (v1 / "results.json").write_text("{}")
     with pytest.raises(UserError), assessment_version(tmp_path) as v2:
         raise UserError("survey file has problems\nsecond line")
-    v3 = allocate_version(tmp_path)  # a run killed outright: STATUS stays "running"
+    v3 = allocate_version(tmp_path)  # still running (this process)
     with pytest.raises(ZeroDivisionError), assessment_version(tmp_path):
         _ = 1 / 0
     versions = list_versions(tmp_path)
@@ -57,3 +59,14 @@ def test_concurrent_assessors_get_distinct_versions(tmp_path: Path) -> None:
     with ctx.Pool(4) as pool:
         names = pool.map(_allocate, [str(tmp_path)] * 8)
     assert sorted(names) == [f"v{i:03d}" for i in range(1, 9)]
+
+
+def test_killed_run_is_incomplete(tmp_path: Path) -> None:
+    folder = allocate_version(tmp_path)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a finished process id stands for a run killed with SIGKILL
+    (folder / "STATUS").write_text(f"running pid={gone.pid} started=2026-11-28T00:00:00+00:00\n")
+    [version] = list_versions(tmp_path)
+    assert version.status == "incomplete"
+    assert version.detail.startswith("interrupted (pid=")
+    assert not version.finished

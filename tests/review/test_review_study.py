@@ -190,3 +190,13 @@ def test_report_tables_from_json(review, tmp_path):
     plt.close(fig)
     with pytest.raises(UserError, match="cannot read review results"):
         report.load_review(tmp_path / "missing.json")
+
+
+def test_say_shows_the_paragraph_in_the_report_language(monkeypatch) -> None:
+    from evaluation.review import report
+
+    shown = []
+    monkeypatch.setattr(report, "display", shown.append)
+    report.say("zh", "中文段落", "English paragraph")
+    report.say("en", "中文段落", "English paragraph")
+    assert [m.data for m in shown] == ["中文段落", "English paragraph"]
