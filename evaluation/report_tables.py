@@ -162,17 +162,39 @@ def _overall(results: Mapping[str, Any]) -> Mapping[str, Any]:
     return verdict if isinstance(verdict, Mapping) else {"statistical": str(verdict)}
 
 
-def _why(overall: Mapping[str, Any], lang: str) -> str:
-    """One sentence explaining the verdict."""
-    if _lang(lang) == "zh" and overall.get("summary_zh"):
-        return str(overall["summary_zh"])
+def _indicator_names(results: Mapping[str, Any], names: list[str], lang: str) -> str:
+    """Readable labels for verdict indicator names (``village_incidence:<id>`` → village name)."""
+    col = 0 if _lang(lang) == "zh" else 1
+    villages = (results.get("indicators") or {}).get("village_incidence") or {}
+    labels = []
+    for name in names:
+        key, _, village_id = name.partition(":")
+        label = INDICATOR_LABELS.get(key, (key, key))[col]
+        if village_id:
+            village = (villages.get(village_id) or {}).get("village") or village_id
+            label = f"{label}（{village}）" if col == 0 else f"{label} ({village})"
+        labels.append(label)
+    return ("、" if col == 0 else ", ").join(labels)
+
+
+def _why(results: Mapping[str, Any], lang: str) -> str:
+    """One sentence explaining the verdict, naming the indicators that decide it."""
+    overall = _overall(results)
     word = overall.get("statistical", "")
-    names = ", ".join(overall.get("failing") or overall.get("inconclusive") or [])
+    deciding = overall.get("failing") if word == "not_credible" else overall.get("inconclusive")
+    names = _indicator_names(results, list(deciding or []), lang)
+    more = overall.get("additional_n")
+    if _lang(lang) == "zh":
+        if word == "credible":
+            return "各项指标的95%置信界均在标准达标一侧，退出结果可信。"
+        if word == "not_credible":
+            return f"{names}的置信界落在标准不达标一侧，退出结果不可信。"
+        extra = f"，建议再调查约{more}户" if more else ""
+        return f"{names}的置信区间跨越标准，尚无定论{extra}。"
     if word == "credible":
         return "Every indicator's 95% confidence bound is on the passing side of its standard."
     if word == "not_credible":
         return f"The confidence bound of {names} lies on the failing side of its standard."
-    more = overall.get("additional_n")
     extra = f"; surveying about {more} more households would likely settle it" if more else ""
     return f"The confidence interval of {names} straddles its standard{extra}."
 
@@ -200,7 +222,7 @@ def verdict_box(results: Mapping[str, Any], lang: str = "zh") -> HtmlBlock:
     return HtmlBlock(
         f'<div class="verdict {html.escape(word)}">'
         f'<p class="headline">{headline}</p>'
-        f"<p>{html.escape(_why(overall, lang))}</p>{official_text}{table}</div>"
+        f"<p>{html.escape(_why(results, lang))}</p>{official_text}{table}</div>"
     )
 
 
@@ -689,76 +711,59 @@ def district_estimate_box(estimate: Any, threshold: float = 0.02, lang: str = "z
                      f"{html.escape(text)}</p></div>")  # fmt: skip
 
 
-def township_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Townships with their verdicts and headline indicators (from ``District.to_frame``)."""
-    s = summary.reset_index(drop=True)
-
-    def col(name: str) -> pd.Series:
-        return s[name] if name in s.columns else pd.Series([float("nan")] * len(s))
-
+def township_table(townships: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Townships with verdicts and headline indicators (``DistrictSummary.townships``)."""
+    s = townships.reset_index(drop=True)
+    pas, fail = _t(("达标", "pass"), lang), _t(("不达标", "fail"), lang)
     return pd.DataFrame(
         {
             _t(("乡镇", "Township"), lang): s["township"],
-            _t(("评估版本", "Version"), lang): s["version"],
             _t(("统计结论", "Verdict"), lang): s["verdict"].map(lambda v: verdict_label(v, lang)),
             _t(("官方口径", "Official rule"), lang): s["official_pass"].map(
-                lambda p: _t(("达标", "pass"), lang) if p else _t(("不达标", "fail"), lang)),
-            _t(("错退率", "Wrong exits"), lang): col("wrong_exit_rate_estimate").map(pct),
-            _t(("错退率95%区间", "95% CI"), lang): _ci(col("wrong_exit_rate_ci_low"),
-                                                    col("wrong_exit_rate_ci_high")),
-            _t(("群众认可度", "Approval"), lang): col("approval_rate_estimate").map(pct),
-            _t(("程序合规率", "Procedure"), lang): col("procedure_compliance_estimate").map(pct),
+                lambda p: pas if p else fail
+            ),
+            _t(("错退率", "Wrong exits"), lang): s["wrong_exit_rate"].map(pct),
+            _t(("错退率95%区间", "95% CI"), lang): _ci(
+                s["wrong_exit_ci_low"], s["wrong_exit_ci_high"]
+            ),
+            _t(("群众认可度", "Approval"), lang): s["approval_rate"].map(pct),
+            _t(("程序合规率", "Procedure"), lang): s["procedure_compliance"].map(pct),
+            _t(("访问户/计划户", "Interviewed / planned"), lang): s["interviewed"].astype(str)
+            + " / "
+            + s["planned"].astype(str),
         }
-    )  # fmt: skip
+    )
 
 
-def district_villages(townships: list[Any], lang: str = "zh") -> pd.DataFrame:
+def district_villages(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Every exited key village of the district with its incidence against 2%."""
-    rows = []
-    for t in townships:
-        for entry in (t.results["indicators"].get("village_incidence") or {}).values():
-            rows.append({
-                _t(("乡镇", "Township"), lang): t.township,
-                _t(("村", "Village"), lang): entry.get("village"),
-                _t(("登记贫困发生率", "Registry incidence"), lang): pct(
-                    entry.get("registry_incidence")),
-                _t(("重估贫困发生率", "Re-estimated"), lang): pct(entry.get("estimate")),
-                _t(("95%置信区间", "95% CI"), lang): f"{pct(entry.get('ci_low'))} – "
-                                                   f"{pct(entry.get('ci_high'))}",
-                _t(("核查贫困发生率", "Verified"), lang): pct(entry.get("verified_incidence")),
-                _t(("统计结论", "Verdict"), lang): verdict_label(entry.get("verdict", ""), lang),
-            })  # fmt: skip
-    return pd.DataFrame(rows)
+    if villages.empty:
+        return pd.DataFrame()
+    v = villages.reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            _t(("乡镇", "Township"), lang): v["township"],
+            _t(("村", "Village"), lang): v["village"],
+            _t(("登记贫困发生率", "Registry incidence"), lang): v["registry_incidence"].map(pct),
+            _t(("重估贫困发生率", "Re-estimated"), lang): v["estimate"].map(pct),
+            _t(("95%置信区间", "95% CI"), lang): _ci(v["ci_low"], v["ci_high"]),
+            _t(("核查贫困发生率", "Verified"), lang): v["verified_incidence"].map(pct),
+            _t(("统计结论", "Verdict"), lang): v["verdict"].map(lambda x: verdict_label(x, lang)),
+        }
+    )
 
 
 def follow_up_townships(
-    townships: list[Any], missing: list[tuple[str, str]], lang: str = "zh"
+    follow_up: pd.DataFrame, missing: list[tuple[str, str]], lang: str = "zh"
 ) -> pd.DataFrame:
-    """Townships needing follow-up — not credible, inconclusive or not assessed — and why."""
-    rows = []
-    for t in townships:
-        overall = _overall(t.results)
-        if overall.get("statistical") == "credible":
-            continue
-        frame = indicator_frame(t.results, lang)
-        bad = frame.loc[frame["verdict"].isin(["not_credible", "inconclusive"])]
-        why = "；".join(
-            f"{label}：{verdict_label(v, lang)}"
-            for label, v in zip(bad["label"], bad["verdict"], strict=True)
-        )
-        more = overall.get("additional_n")
-        action = (
-            (
-                _t(("约再调查", "survey about "), lang)
-                + f"{more}"
-                + _t(("户", " more households"), lang)
-            )
-            if more
-            else ""
-        )
-        rows.append((t.township, verdict_label(overall.get("statistical", ""), lang), why, action))
-    for run, reason in missing:
-        rows.append((Path(run).name, _t(("缺失", "missing"), lang), reason, ""))
+    """Townships needing follow-up and why (``DistrictSummary.follow_up``), then missing runs."""
+    rows = [
+        (t, verdict_label(v, lang), why)
+        for t, v, why in follow_up[["township", "verdict", "why"]].itertuples(index=False)
+    ]
+    rows += [(Path(run).name, _t(("缺失", "missing"), lang), why) for run, why in missing]
     return pd.DataFrame(
-        rows, columns=[_t(("乡镇", "Township"), lang), _t(("结论", "Verdict"), lang),
-                       _t(("原因", "Why"), lang), _t(("建议", "Action"), lang)])  # fmt: skip
+        rows,
+        columns=[_t(("乡镇", "Township"), lang), _t(("结论", "Verdict"), lang),
+                 _t(("原因", "Why"), lang)],
+    )  # fmt: skip

@@ -1,10 +1,8 @@
-"""The district summary's data (区县汇总): latest finished township assessments, pooled estimate.
+"""The district summary's inputs (区县汇总): the latest finished assessment of each township run.
 
-:func:`collect` reads the newest ``finished`` version of each township run (a run without one is
-listed as missing, with why). :func:`district_wrong_exit` estimates the district's wrong-exit
-rate by persons with townships as strata: every township's units keep their own design, with
-stratum and PSU labels prefixed by the township, so the pooled Taylor-linearised estimate is
-Σ Ŷ_t ÷ Σ X̂_t with variance Σ_t Var_t — townships were sampled independently.
+:func:`collect` reads the newest ``finished`` version of each run folder (a run without one is
+listed as missing, with why); :meth:`District.summarise` hands the townships' results and
+analysis units to ``evaluation.district.summarise_district`` (townships as strata).
 """
 
 from __future__ import annotations
@@ -19,9 +17,7 @@ from typing import Any
 import pandas as pd
 
 from data_contracts.errors import UserError
-from evaluation.estimates import Estimate
-from evaluation.rates import Designs
-from evaluation.report_tables import indicator_frame
+from evaluation.district import DistrictSummary, summarise_district
 from workbench.fsutil import atomic_write_json
 from workbench.township_run import RESULTS, UNITS
 from workbench.versions import latest_finished, list_versions
@@ -53,19 +49,16 @@ class District:
     missing: list[tuple[str, str]]  # (run folder, why)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per township: verdict and headline indicators (machine-readable)."""
-        rows = []
-        for t in self.townships:
-            ind = indicator_frame(t.results).set_index("key")
-            row = {"township": t.township, "version": t.version,
-                   "verdict": t.results["verdict"]["statistical"],
-                   "official_pass": t.results["verdict"]["official_pass"]}  # fmt: skip
-            for key in ("wrong_exit_rate", "approval_rate", "procedure_compliance"):
-                if key in ind.index:
-                    for col in ("estimate", "ci_low", "ci_high", "verdict"):
-                        row[f"{key}_{col}"] = ind.loc[key, col]
-            rows.append(row)
-        return pd.DataFrame(rows)
+        """One row per run folder: township, version used, or why it is missing."""
+        rows = [(t.township, str(t.run), t.version, "") for t in self.townships]
+        rows += [("", run, "", why) for run, why in self.missing]
+        return pd.DataFrame(rows, columns=["township", "run", "version", "missing"])
+
+    def summarise(self, level: float = 0.95) -> DistrictSummary:
+        """The district summary of the collected townships (townships as strata)."""
+        if not self.townships:
+            raise UserError("no township has a finished assessment; nothing to summarise.")
+        return summarise_district([(t.results, t.units()) for t in self.townships], level=level)
 
     def __repr__(self) -> str:
         return f"District({len(self.townships)} townships, {len(self.missing)} missing)"
@@ -108,38 +101,13 @@ def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
     return District(found, missing)
 
 
-def pooled_units(district: District) -> pd.DataFrame:
-    """All townships' units with stratum and PSU labels made unique per township."""
-    parts = []
-    for t in district.townships:
-        units = t.units()
-        prefix = t.township + "|"
-        parts.append(
-            units.assign(
-                stratum=prefix + units["stratum"].astype("str"),
-                psu=prefix + units["psu"].astype("str"),
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
-
-
-def district_wrong_exit(district: District, level: float = 0.95, method: str = "beta") -> Estimate:
-    """District 错退率 by persons, townships as strata (see the module docstring)."""
-    if not district.townships:
-        raise UserError("no township has a finished assessment; nothing to summarise.")
-    # the design label is only checked; each stratum's fpc columns decide its variance terms
-    designs = Designs.build(pooled_units(district), {"design": "stratified"}, lonely_psu="adjust")
-    return designs.estimate("wrong", persons=True, method=method, level=level)
-
-
 def save_summary(
-    district: District, estimate: Estimate, folder: str | os.PathLike[str] = "."
+    district: District, summary: DistrictSummary, folder: str | os.PathLike[str] = "."
 ) -> Path:
-    """Write ``district.json``: townships with verdicts, the pooled estimate, missing runs."""
-    summary = district.to_frame().astype(object)
+    """Write ``district.json``: the summary's results, the versions used and the missing runs."""
     payload = {
-        "townships": summary.where(summary.notna(), None).to_dict(orient="records"),
-        "district_wrong_exit_rate": estimate.to_frame().iloc[0].to_dict(),
+        **summary.to_results(),
+        "versions_used": {t.township: t.version for t in district.townships},
         "missing": [{"run": run, "why": why} for run, why in district.missing],
     }
     return atomic_write_json(Path(folder) / "district.json", payload)

@@ -64,6 +64,12 @@ class TownshipRun:
         """The township name recorded in design.json."""
         return str(self.design_info.get("township", ""))
 
+    def __repr__(self) -> str:
+        design = self.design_info.get("design")
+        return (
+            f"TownshipRun({self.township}, {design}, {len(self.sample)} sample rows, {self.path})"
+        )
+
     def load_input(self, kind: str) -> LoadedTable:
         """Load the registry input copy of ``kind`` (households or villages)."""
         return load(kind, self.input_files[kind])

@@ -17,7 +17,8 @@ from workbench.runner import run_notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOWNSHIP = "松林乡"  # planted: short public notices (procedure compliance)
-DEMO_TOWNSHIPS = ("白马镇", TOWNSHIP)  # 白马镇 planted: inflated incomes (wrong exits)
+# planted: 白马镇 inflated incomes (wrong exits), 龙泉乡 a key village above 2% incidence
+DEMO_TOWNSHIPS = ("白马镇", TOWNSHIP, "龙泉乡")
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +57,7 @@ def write_survey(survey: pd.DataFrame, path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    """The demo pipeline on two townships with planted problems, two at a time (parallel)."""
+    """The demo pipeline on the three townships with planted problems, two at a time."""
     return run_demo(tmp_path_factory.mktemp("demo") / "out", 2, n=50, townships=DEMO_TOWNSHIPS)
 
 

@@ -13,7 +13,7 @@ from matplotlib.image import imread
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
-TITLE = "脱贫退出评估测试"
+TITLE = "松林乡脱贫退出第三方评估报告（v001）"  # the demo township report's <h1>
 TOFU = "\ue000" * len(TITLE)  # private-use code points: drawn as missing-glyph boxes
 
 
@@ -38,13 +38,13 @@ def _screenshot(html: Path, png: Path) -> np.ndarray:
     return imread(png)[..., :3].mean(axis=2)
 
 
-def test_chinese_title_is_drawn_with_real_glyphs(
-    tiny_reports: dict[str, Path], tmp_path: Path
-) -> None:
-    page = tiny_reports["zh"].read_text(encoding="utf-8")
+def test_chinese_title_is_drawn_with_real_glyphs(assessed_run: dict, tmp_path: Path) -> None:
+    report = assessed_run["run"] / "assessments" / "v001" / "report.html"
+    page = report.read_text(encoding="utf-8")
+    assert f"<h1>{TITLE}</h1>" in page
     tofu_page = tmp_path / "tofu.html"
     tofu_page.write_text(page.replace(f">{TITLE}<", f">{TOFU}<"), encoding="utf-8")
-    real = _screenshot(tiny_reports["zh"], tmp_path / "real.png")
+    real = _screenshot(report, tmp_path / "real.png")
     tofu = _screenshot(tofu_page, tmp_path / "tofu.png")
     title_band = slice(20, 110)  # the <h1> sits at the top of the page
     ink_real = (real[title_band] < 0.5).mean()

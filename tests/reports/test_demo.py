@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pandas as pd
+
+from data_contracts.privacy import PERSONAL_COLUMNS
 from workbench.pipeline import DemoResult
 
 
@@ -15,12 +19,12 @@ def _results(demo: DemoResult, township: str) -> dict:
 
 def test_every_township_and_the_district_finish(demo: DemoResult) -> None:
     assert demo.exit_code == 0, demo.to_frame().to_string()
-    assert [t.township for t in demo.townships] == ["松林乡", "白马镇"]
+    assert [t.township for t in demo.townships] == ["松林乡", "白马镇", "龙泉乡"]
     for t in demo.townships:
         assert t.report is not None and t.report.is_file()
         assert (t.run_dir / "sampling_report.html").is_file()
     assert demo.district_report.is_file()
-    assert "2/2 townships assessed" in repr(demo)
+    assert "3/3 townships assessed" in repr(demo)
 
 
 def test_inflated_incomes_make_baima_not_credible(demo: DemoResult) -> None:
@@ -37,3 +41,34 @@ def test_short_notices_make_songlin_procedure_fail(demo: DemoResult) -> None:
     assert procedure["verdict"] == "not_credible"
     assert 0.6 < procedure["estimate"] < 0.8
     assert results["verdict"]["statistical"] == "not_credible"
+
+
+def test_key_village_above_two_percent_makes_longquan_not_credible(demo: DemoResult) -> None:
+    results = _results(demo, "龙泉乡")  # planted: 周桥村 true incidence 3.4%, registry 1.4%
+    villages = results["indicators"]["village_incidence"]
+    zhouqiao = villages["371302201215"]
+    assert zhouqiao["village"] == "周桥村"
+    assert zhouqiao["verdict"] == "not_credible"
+    assert zhouqiao["registry_incidence"] < 0.02 < zhouqiao["estimate"]
+    others = [v["verdict"] for k, v in villages.items() if k != "371302201215"]
+    assert "not_credible" not in others
+    assert results["verdict"]["statistical"] == "not_credible"
+
+
+def test_no_personal_data_outside_field_manifests(demo: DemoResult, assessed_run: dict) -> None:
+    """Every report, results file and saved unit table of the demo: no ID, phone or name."""
+    households = pd.read_csv(demo.townships[0].run_dir / "inputs" / "households.csv", dtype=str)
+    secrets = set(households["证件号码"].dropna()) | set(households["联系电话"].dropna())
+    names = [n for n in households["户主姓名"].dropna().unique() if len(n) >= 3]
+    assert len(secrets) > 1000 and len(names) > 100
+    root = demo.district_report.parent.parent
+    outputs = [p for p in root.rglob("*") if p.suffix in (".html", ".json")]
+    outputs = [p for p in outputs if p.name != "sampling_report.html"]  # the sampling issue's
+    assert len(outputs) >= 3 * 3 + 2  # report, results, inputs per township; district files
+    for path in outputs:
+        text = path.read_text(encoding="utf-8")
+        tokens = set(re.findall(r"[\dX]{11,18}", text))
+        assert not tokens & secrets, f"{path} shows an ID or phone number"
+        assert not [n for n in names if n in text], f"{path} shows a name"
+    for units in root.rglob("units.parquet"):
+        assert not set(PERSONAL_COLUMNS) & set(pd.read_parquet(units).columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import matplotlib as mpl
 import numpy as np
@@ -105,3 +106,19 @@ def test_bland_altman_defaults_to_sample_limits() -> None:
         ]
     )
     np.testing.assert_allclose(lines, expected, atol=1e-12)
+
+
+def test_style_without_cjk_fonts_falls_back_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(figures, "available_cjk_fonts", lambda: [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figures.use_report_style()
+        assert mpl.rcParams["font.sans-serif"] == ["DejaVu Sans"]
+        fig = figures.forest_plot(
+            pd.DataFrame({"t": ["甲镇"], "estimate": [0.01], "ci_low": [0.0], "ci_high": [0.03]}),
+            label="t",
+            threshold=0.02,
+            title="错退率",
+        )
+        svg = _svg(fig)  # no missing-glyph warning raised as an error
+    assert "错退率" in svg and "甲镇" in svg  # still text: the browser draws it with CJK fonts

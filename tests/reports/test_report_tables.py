@@ -85,11 +85,11 @@ def test_verdict_box(results: dict) -> None:
     box = verdict_box(results)
     assert box._repr_html_().startswith('<div class="verdict not_credible">')
     assert "兰山镇脱贫退出结果：不可信" in box
-    assert "置信界落在标准不达标一侧" in box
+    assert "错退率（按人口）的置信界落在标准不达标一侧，退出结果不可信。" in box
     assert '<span class="fail">不达标</span>' in box
     en = verdict_box(results, "en")
     assert "兰山镇: exit results not credible" in en
-    assert "wrong_exit_rate lies on the failing side" in en
+    assert "The confidence bound of Wrong-exit rate (persons) lies on the failing side" in en
 
 
 def test_verdict_word_only() -> None:
@@ -119,3 +119,25 @@ def test_what_changed(results: dict) -> None:
     assert "新增 3 条，修改 2 条，删除 0 条，未变 40 条" in box
     same = what_changed(results, results, None, "v001", lang="en")
     assert "No indicator changed." in same
+
+
+def test_verdict_names_villages_by_name(results: dict) -> None:
+    results["indicators"]["village_incidence"] = {
+        "371302201215": {
+            "village": "周桥村",
+            **_ind(0.035, 0.03, 0.04, 0.02, "below", False, "not_credible"),
+        }
+    }
+    results["verdict"].update(
+        statistical="inconclusive",
+        failing=[],
+        additional_n=120,
+        inconclusive=["approval_rate", "village_incidence:371302201215"],
+    )
+    box = verdict_box(results)
+    assert (
+        "群众认可度、贫困发生率（周桥村）的置信区间跨越标准，尚无定论，建议再调查约120户。" in box
+    )
+    en = verdict_box(results, "en")
+    assert "Public approval, Poverty incidence (周桥村) straddles" in en
+    assert "about 120 more households" in en

@@ -16,7 +16,7 @@ from pathlib import Path
 from data_contracts.errors import UserError
 from data_contracts.loading import sha256_of
 from workbench.fsutil import atomic_write_bytes, atomic_write_json
-from workbench.runner import LANGS, run_notebook
+from workbench.runner import LANGS, run_notebook, validate_parameters
 from workbench.township_run import (
     INPUTS,
     RESULTS,
@@ -24,7 +24,7 @@ from workbench.township_run import (
     check_returns,
     package_versions,
 )
-from workbench.versions import assessment_version, latest_finished
+from workbench.versions import Version, assessment_version, latest_finished
 
 HELP = "Assess a township from its survey returns; write a new report version (评估)."
 NOTEBOOK = "assess_township"
@@ -55,6 +55,23 @@ def _copy_in(source: Path, version: Path, sub: str) -> dict[str, str]:
     }
 
 
+def _parameters(
+    run: TownshipRun,
+    survey: Path,
+    village_survey: Path | None,
+    previous: Version | None,
+    version: str,
+) -> dict[str, str]:
+    """The notebook's parameters (absolute paths: the kernel's working folder does not matter)."""
+    return {
+        "run_dir": str(run.path.resolve()),
+        "survey_file": str(Path(survey).resolve()),
+        "village_survey_file": str(Path(village_survey).resolve()) if village_survey else "",
+        "previous_dir": str(previous.path.resolve()) if previous else "",
+        "version": version,
+    }
+
+
 def assess(
     run_dir: str | Path,
     survey: str | Path,
@@ -68,6 +85,8 @@ def assess(
     for warning in warnings:
         print(f"exitcheck assess: warning: {warning}", file=sys.stderr)
     previous = latest_finished(run.path)
+    village_path = villages.path if villages is not None else None
+    validate_parameters(NOTEBOOK, _parameters(run, loaded.path, village_path, previous, ""))
     with assessment_version(run.path) as folder:
         files = {"survey": _copy_in(loaded.path, folder, "survey")}
         if villages is not None:
@@ -87,15 +106,9 @@ def assess(
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
-        parameters = {
-            "run_dir": str(run.path.resolve()),
-            "survey_file": str((folder / files["survey"]["file"]).resolve()),
-            "village_survey_file": str((folder / files["village_survey"]["file"]).resolve())
-            if villages is not None
-            else "",
-            "previous_dir": str(previous.path.resolve()) if previous else "",
-            "version": folder.name,
-        }
+        survey_copy = folder / files["survey"]["file"]
+        village_copy = folder / files["village_survey"]["file"] if villages is not None else None
+        parameters = _parameters(run, survey_copy, village_copy, previous, folder.name)
         report = run_notebook(NOTEBOOK, parameters, folder, "report.html", lang=lang)
         if not (folder / RESULTS).is_file():
             raise UserError(f"the notebook did not write {folder / RESULTS}.", exit_code=1)

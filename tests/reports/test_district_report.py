@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from data_contracts.errors import UserError
+from evaluation.district import TownshipAssessment, pooled_units
 from evaluation.rates import Designs
 from workbench.cli import main
-from workbench.district_data import collect, district_wrong_exit, pooled_units
+from workbench.district_data import collect
 from workbench.pipeline import DemoResult
 from workbench.versions import allocate_version
 
@@ -36,14 +37,15 @@ def test_collect_uses_latest_finished_and_lists_missing(
         (str(tmp_path), "not assessed yet"),
     ]
     frame = district.to_frame()
-    assert frame["township"].tolist() == ["松林乡", "白马镇"]
+    assert frame["township"].tolist() == ["松林乡", "白马镇", "", ""]
+    assert frame["version"].tolist() == ["v002", "v001", "", ""]
     with pytest.raises(UserError, match="more than once"):
         collect([second_run, second_run])
 
 
 def test_one_township_pooled_equals_its_own_estimate(second_run: Path) -> None:
     district = collect([second_run])
-    est = district_wrong_exit(district)
+    est = district.summarise().wrong_exit_rate
     own = district.townships[0].results["indicators"]["wrong_exit_rate"]
     assert est.estimate == pytest.approx(own["estimate"], rel=1e-12)
     assert est.se == pytest.approx(own["se"], rel=1e-9)
@@ -54,8 +56,8 @@ def test_pooled_estimate_is_ratio_of_totals_with_summed_variances(
     assessed_run: dict, second_run: Path
 ) -> None:
     district = collect([assessed_run["run"], second_run])
-    est = district_wrong_exit(district)
-    units = pooled_units(district)
+    est = district.summarise().wrong_exit_rate
+    units = pooled_units([TownshipAssessment(t.results, t.units()) for t in district.townships])
     designs = Designs.build(units, {"design": "stratified"}, lonely_psu="adjust")
     resp = units["responded"].to_numpy(bool)
     m = np.where(resp, units["surveyed_household_size"], units["household_size"]).astype(float)
@@ -95,7 +97,8 @@ def test_district_command_reports_missing_and_exits_1(
     summary = json.loads((out / "district.json").read_text(encoding="utf-8"))
     assert [t["township"] for t in summary["townships"]] == ["松林乡", "白马镇"]
     assert summary["missing"] == [{"run": str(never.resolve()), "why": "not assessed yet"}]
-    rate = summary["district_wrong_exit_rate"]["estimate"]
+    assert summary["versions_used"] == {"松林乡": "v002", "白马镇": "v001"}
+    rate = summary["wrong_exit_rate"]["estimate"]
     assert f"{100 * rate:.1f}%" in html
     assert '<html lang="en">' in html
     for text in ("松林乡", "白马镇", "never-assessed", "missing", "District wrong-exit rate"):
