@@ -1,8 +1,8 @@
 """Reading input files into text frames with headers as written and Excel row numbers.
 
 CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel writes), tried
-strictly in that order, then charset-normalizer's guess. XLSX reads the first sheet (or a named
-one) with calamine, fast enough for 20,000-row registry exports. In both, title rows above the
+strictly in that order, then charset-normalizer's guess. XLSX reads the first visible worksheet (or a
+named one) with calamine, fast enough for 20,000-row registry exports. In both, title rows above the
 header (as in exports from the national poverty-alleviation information system) are skipped by
 finding the row that names the most contract columns. Parquet is read as is. Every mistake
 becomes a ``UserError`` naming the file.
@@ -99,6 +99,19 @@ def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
     return table
 
 
+def _first_visible(book: pd.ExcelFile, path: Path) -> str:
+    """Name of the first visible worksheet: hidden sheets (old data, lookups) are never read
+    unless named with ``--sheet``."""
+    visible = [
+        str(m.name)
+        for m in book.book.sheets_metadata
+        if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")
+    ]
+    if not visible:
+        raise UserError(f"{path} has no visible worksheet; name one with --sheet.")
+    return visible[0]
+
+
 def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTable:
     """Read the first (or the named) sheet of an XLSX workbook, finding the header row."""
     try:
@@ -111,7 +124,7 @@ def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTab
             raise UserError(
                 f"{path} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}."
             )
-        chosen = sheet if sheet is not None else names[0]
+        chosen = sheet if sheet is not None else _first_visible(book, path)
         grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=str)
     table = _frame_from_grid(grid, spec, path)
     table.sheet = chosen

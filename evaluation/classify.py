@@ -133,8 +133,8 @@ def resolve_units(sample: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
     units["responded"] = interviewed.notna().to_numpy()
     frame_cols = [c for c in sample.columns if c not in (*design_cols, *SAMPLING_ONLY_COLUMNS)]
     frame = sample[frame_cols].set_index("household_id")
-    units = units.join(frame, on=pd.Series(frame_id.to_numpy(), name="household_id"))
     units["household_id"] = frame_id.to_numpy()
+    units = units.join(frame, on="household_id")
     answers = survey.drop(columns=["visit_status", "replaces_household_id"], errors="ignore")
     answers = answers.set_index("household_id")
     units = units.join(answers, on="household_id")

@@ -21,6 +21,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -135,6 +136,25 @@ def additional_sample_size(
     return max(math.ceil(n_total - n), 1)
 
 
+def verdict_codes(
+    low: np.ndarray, high: np.ndarray, threshold: float, direction: Direction = "below"
+) -> np.ndarray:
+    """The statistical verdict rule on arrays of one-sided bounds: codes into ``VERDICTS``.
+
+    0 = credible (the bound on the passing side: upper < threshold for ``below``, lower ≥
+    threshold for ``at_least``), 2 = not_credible (the other bound on the failing side), 1 =
+    inconclusive. :func:`judge` applies it to one estimate; the review to arrays of replications.
+    """
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if direction == "below":
+        good, bad = high < threshold, low >= threshold
+    elif direction == "at_least":
+        good, bad = low >= threshold, high < threshold
+    else:
+        raise ValueError(f"direction must be 'below' or 'at_least', not {direction!r}")
+    return np.where(good, 0, np.where(bad, 2, 1))
+
+
 def judge(
     name: str,
     estimate: float,
@@ -158,15 +178,8 @@ def judge(
     left to survey (frame − sample): a larger suggestion is cut to it (survey them all).
     """
     low, high = bounds
-    if direction == "below":
-        official = estimate < threshold
-        good, bad = high < threshold, low >= threshold
-    elif direction == "at_least":
-        official = estimate >= threshold
-        good, bad = low >= threshold, high < threshold
-    else:
-        raise ValueError(f"direction must be 'below' or 'at_least', not {direction!r}")
-    verdict = "credible" if good else "not_credible" if bad else "inconclusive"
+    verdict = VERDICTS[int(verdict_codes(low, high, threshold, direction))]
+    official = estimate < threshold if direction == "below" else estimate >= threshold
     basis = settle or (estimate, se, threshold)
     extra = (
         additional_sample_size(basis[0], basis[1], n, basis[2], level, power)

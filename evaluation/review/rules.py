@@ -1,8 +1,7 @@
 """The interval methods and the verdict rule applied to arrays of replications (判定规则).
 
-Intervals come from ``evaluation.intervals``; the verdict follows ``evaluation.verdict.judge``
-(one-sided bounds at the verdict level against the threshold), vectorised here because ``judge``
-takes one estimate at a time. A test keeps the two equal.
+Intervals come from ``evaluation.intervals``; the verdict is ``evaluation.verdict.verdict_codes``
+(one-sided bounds at the verdict level against the threshold), the array core of ``judge``.
 """
 
 from __future__ import annotations
@@ -16,18 +15,6 @@ CI_METHODS = ("beta", "beta_raw", "logit", "mean")
 """The methods the review compares: Korn–Graubard (the default near 0), logit and Wald (``mean``)
 as the assessment computes them, and ``beta_raw`` — Korn–Graubard without the household floor
 of the person-rate SE (R's ``svyciprop`` applied to the ratio), to show why the floor is needed."""
-
-VERDICT_CODES = ("credible", "inconclusive", "not_credible")
-
-
-def verdict_codes(low: np.ndarray, high: np.ndarray, threshold: float) -> np.ndarray:
-    """Vectorised ``evaluation.verdict.judge`` for a rate that must stay below ``threshold``.
-
-    0 = credible (upper one-sided bound below), 2 = not_credible (lower bound at or above),
-    1 = inconclusive. Kept equal to ``judge`` by a test.
-    """
-    return np.where(high < threshold, 0, np.where(low >= threshold, 2, 1))
-
 
 def review_interval(
     method: str,

@@ -11,8 +11,9 @@ from scipy import stats
 from data_contracts.errors import UserError
 from evaluation.review.designs import Draws
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
-from evaluation.review.rules import review_interval, verdict_codes
+from evaluation.review.rules import review_interval
 from evaluation.review.township import Township
+from evaluation.verdict import verdict_codes
 
 
 def _judged(est: RatioEstimates, truth: float, config, method: str) -> dict:

@@ -19,11 +19,11 @@ import pandas as pd
 from data_contracts.errors import UserError
 from evaluation.review.designs import Draws, draw_cluster, draw_stratified, draw_two_stage
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
-from evaluation.review.rules import CI_METHODS, VERDICT_CODES, review_interval, verdict_codes
+from evaluation.review.rules import CI_METHODS, review_interval
 from evaluation.review.sensitivity import measurement_error, nonresponse, sample_size_needed
 from evaluation.review.summary import findings, to_json
 from evaluation.review.township import DEFAULT_RATES, Township, TownshipSpec, synthetic_township
-from evaluation.verdict import Thresholds
+from evaluation.verdict import VERDICTS, Thresholds, verdict_codes
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def evaluate(
             probs = np.bincount(codes[:, k], minlength=3) / reps
             oc.append(
                 base
-                | {f"p_{v}": float(p) for v, p in zip(VERDICT_CODES, probs, strict=True)}
+                | {f"p_{v}": float(p) for v, p in zip(VERDICTS, probs, strict=True)}
                 | {
                     "p_official_pass": float(official[k]),
                     "mc_se_credible": float(_mc(probs[0], reps)),

@@ -23,6 +23,7 @@ def test_all_completed_no_wrong_exit(sample):
     assert not units["wrong_exit"].any()
     assert (units["reasons"] == "").all()
     assert (units["outcome"] == "completed").all()
+    assert not any(str(c).startswith("key_") for c in units.columns)  # no join leftovers
 
 
 @pytest.mark.parametrize(

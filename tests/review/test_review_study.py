@@ -11,11 +11,10 @@ from scipy import stats
 
 from data_contracts.errors import UserError
 from evaluation.review import ReviewConfig, run_review
-from evaluation.review.rules import verdict_codes
 from evaluation.review.sensitivity import srs_credible_probability
 from evaluation.review.summary import non_monotone_oc, risks
 from evaluation.review.township import RISK_BANDS
-from evaluation.verdict import judge
+from evaluation.verdict import VERDICTS, judge, verdict_codes
 from sampling.allocation import allocate
 from workbench.cli import main
 
@@ -114,17 +113,28 @@ def test_srs_oc_closed_form():
     assert p[2] == pytest.approx(stats.binom.cdf(1, 300, 0.005), rel=1e-12)  # 1 of 300 still passes
 
 
-def test_verdict_codes_equal_judge():
+def test_verdict_codes_rule_and_judge():
+    """The array rule against a hand-written truth table (ties included), and ``judge`` on it."""
+    low = np.array([0.005, 0.010, 0.019, 0.020, 0.021, 0.010, 0.020])
+    high = np.array([0.015, 0.020, 0.030, 0.020, 0.040, 0.0199, 0.050])
+    # below 2 %: credible iff upper < 2 %; not credible iff lower >= 2 %
+    np.testing.assert_array_equal(verdict_codes(low, high, 0.02), [0, 1, 1, 2, 2, 0, 2])
+    # at least 2 %: credible iff lower >= 2 %; not credible iff upper < 2 %
+    np.testing.assert_array_equal(
+        verdict_codes(low, high, 0.02, "at_least"), [2, 1, 1, 0, 0, 2, 0]
+    )
+    with pytest.raises(ValueError, match="direction"):
+        verdict_codes(low, high, 0.02, "above")
     rng = np.random.default_rng(0)
-    low, high = np.sort(rng.uniform(0, 0.05, (2, 300)), axis=0)
-    low[:5], high[:5] = 0.02, 0.02  # ties at the threshold
-    codes = verdict_codes(low, high, 0.02)
-    names = ("credible", "inconclusive", "not_credible")
-    for lo, hi, code in zip(low, high, codes, strict=True):
-        assert (
-            judge("w", (lo + hi) / 2, 0.01, (lo, hi), (lo, hi), 0.02, "below", 100).verdict
-            == names[code]
-        )
+    lows, highs = np.sort(rng.uniform(0, 0.05, (2, 300)), axis=0)
+    lows[:5], highs[:5] = 0.02, 0.02  # ties at the threshold
+    for direction in ("below", "at_least"):
+        codes = verdict_codes(lows, highs, 0.02, direction)
+        assert set(codes) == {0, 1, 2}
+        for lo, hi, code in zip(lows, highs, codes, strict=True):
+            ind = judge("w", (lo + hi) / 2, 0.01, (lo, hi), (lo, hi), 0.02, direction, 100)
+            assert ind.verdict == VERDICTS[code]
+            assert (ind.additional_n is not None) == (code == 1)
 
 
 def test_sensitivity_tables(review):
