@@ -1,11 +1,11 @@
 """Reading input files into text frames with headers as written and Excel row numbers.
 
 CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel writes), tried
-strictly in that order, then charset-normalizer's guess. XLSX reads the first visible worksheet (or a
-named one) with calamine, fast enough for 20,000-row registry exports. In both, title rows above the
-header (as in exports from the national poverty-alleviation information system) are skipped by
-finding the row that names the most contract columns. Parquet is read as is. Every mistake
-becomes a ``UserError`` naming the file.
+strictly in that order, then charset-normalizer's guess. XLSX reads the first visible worksheet
+(or a named one) with calamine, fast enough for 20,000-row registry exports. In both, title rows
+above the header (as in exports from the national poverty-alleviation information system) are
+skipped by finding the row that names the most contract columns. Parquet is read as is. Every
+mistake becomes a ``UserError`` naming the file.
 """
 
 from __future__ import annotations

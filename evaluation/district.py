@@ -209,8 +209,8 @@ def summarise_district(
     over_report = towns[0].results["parameters"]["over_report"]
     designs = Designs.build(units, {"design": kind}, lonely_psu, over_report)
 
-    def est(variable: str, persons: bool = False) -> Estimate:
-        return designs.estimate(variable, persons=persons, method=method, level=level)
+    def est(variable: str, persons: bool = False, floor: bool = True) -> Estimate:
+        return designs.estimate(variable, persons=persons, method=method, level=level, floor=floor)
 
     answered = designs.households.data["approves"].notna().any()
     follow = pd.DataFrame(
@@ -221,7 +221,7 @@ def summarise_district(
         townships=pd.DataFrame([_township_row(t) for t in towns]),
         wrong_exit_rate=est("wrong", persons=True),
         wrong_exit_rate_households=est("wrong"),
-        approval_rate=est("approves") if answered else None,
+        approval_rate=est("approves", floor=False) if answered else None,
         villages=pd.concat([_villages(t) for t in towns], ignore_index=True),
         follow_up=follow.loc[follow["why"] != ""].reset_index(drop=True),
         level=level,

@@ -12,13 +12,16 @@ dropped, so the variance keeps every PSU of the design.
 * 错退率 by households, 群众认可度 (approving ÷ surveyed households) and the acknowledgement rate
   (认可脱贫) are domain proportions with the chosen interval method; interviewed households that
   left the question blank are left out of that rate (its ``n`` says how many answered).
-* **Effective sample size of person rates.** Wrong exit is a household attribute, so a person
-  rate carries no more information than its n interviewed households: its SE is floored at
-  √(p(1−p)/n) (the design effect against household SRS truncated at 1, as the NCHS standards
-  for Korn–Graubard intervals do). Without the floor, one small wrong-exit household makes the
-  linearised SE — and the interval — too small: in a simulation (N = 1000, n = 186, true rate
+* **Effective sample size.** Wrong exit is a household attribute, so a wrong-exit rate carries
+  no more information than its n interviewed households: its SE (persons and households) is
+  floored at the household SRSWOR SE √(p(1−p)/n · (1 − n/N̂)) — the design effect truncated at 1,
+  as the NCHS standards for Korn–Graubard intervals do. Without the floor, one small wrong-exit
+  household makes the linearised SE — and the interval — too small: in a simulation (N = 1000, n = 186, true rate
   2.3%) the one-sided 95% upper bound covered the truth only 92% of the time; with it, ≥ 95%.
-  The floor is inactive whenever the design SE is larger (the usual case with clustering).
+  The floor is inactive whenever the design SE is larger (the usual case with clustering). For
+  household rates it matters when the sampled strata are internally homogeneous (a risk stratum
+  whose sampled households are all wrong exits and another with none gives a linearised SE near 0
+  and an interval that is far too narrow).
 * Nonresponse bounds: refused / not-found households without a replacement are counted all
   correct (best case) or all wrong (worst case) over the whole main sample; for persons their
   registered household size stands in for the unknown surveyed size.
@@ -71,6 +74,11 @@ class Designs:
             respondents=resp,
         )
 
+    def _households_in(self, design: SurveyDesign) -> float:
+        """Estimated exited households of a (sub)design's domain: Σ household weights."""
+        weights = self.households.data["weight"].to_numpy(dtype=float)
+        return float(weights[design.domain_mask].sum())
+
     def estimate(
         self,
         variable: str,
@@ -79,26 +87,35 @@ class Designs:
         method: str = "beta",
         level: float = 0.95,
         domain: str = "responded",
+        floor: bool = False,
     ) -> Estimate:
-        """Proportion of ``variable`` within ``domain`` (a bool column; "all" = every unit)."""
+        """Proportion of ``variable`` within ``domain`` (a bool column; "all" = every unit).
+
+        ``floor`` applies :func:`household_floor` (used for the wrong-exit rates: rare events in
+        internally homogeneous strata).
+        """
         design = self.persons if persons else self.households
         if domain != "all":
             design = design.subset(domain)
         e = design.proportion(variable, method=method, level=level, na_rm=True)
-        if not persons:
+        if not floor:
             return e
-        se = float(household_floor(e.estimate, e.se, e.n))
+        se = float(household_floor(e.estimate, e.se, e.n, e.n / self._households_in(design)))
         if se == e.se:
             return e
         low, high = interval(e.method, e.estimate, se, e.df, e.level, e.n)
         return replace(e, se=se, ci=(float(low), float(high)))
 
 
-def household_floor(p, se, n):
-    """SE of a person rate floored at √(p(1−p)/n), n = households (vectorised)."""
-    p, se, n = (np.asarray(a, dtype=float) for a in (p, se, n))
+def household_floor(p, se, n, fraction=0.0):
+    """SE floored at the household SRS-without-replacement SE √(p(1−p)/n · (1 − f)) (vectorised).
+
+    ``n`` = interviewed households, ``fraction`` f = n ÷ estimated households in the domain; the
+    floor removes design effects below 1, never the finite-population gain.
+    """
+    p, se, n, f = (np.asarray(a, dtype=float) for a in (p, se, n, fraction))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.fmax(se, np.sqrt(p * (1 - p) / n))
+        return np.fmax(se, np.sqrt(p * (1 - p) / n * (1 - np.clip(f, 0, 1))))
 
 
 def _analysis_columns(units: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -178,8 +195,10 @@ class Rates:
 def estimate_rates(designs: Designs, method: str = "beta", level: float = 0.95) -> Rates:
     """Estimate every rate of the township from the two designs."""
 
-    def est(var: str, persons: bool = False, domain: str = "responded") -> Estimate:
-        return designs.estimate(var, persons=persons, method=method, level=level, domain=domain)
+    def est(var: str, persons: bool = False, domain: str = "responded", floor: bool = True):
+        return designs.estimate(
+            var, persons=persons, method=method, level=level, domain=domain, floor=floor
+        )
 
     persons, households = est("wrong", True), est("wrong")
     scenarios = []
@@ -196,8 +215,10 @@ def estimate_rates(designs: Designs, method: str = "beta", level: float = 0.95) 
     return Rates(
         persons=persons,
         households=households,
-        approval=est("approves") if _answered(designs, "approves") else None,
-        acknowledgement=est("acknowledges") if _answered(designs, "acknowledges") else None,
+        approval=est("approves", floor=False) if _answered(designs, "approves") else None,
+        acknowledgement=(
+            est("acknowledges", floor=False) if _answered(designs, "acknowledges") else None
+        ),
         scenarios=pd.DataFrame(scenarios),
         reasons=_reasons(designs, level),
         by_village=village_rates(designs, method, level),
@@ -216,7 +237,7 @@ def _reasons(designs: Designs, level: float) -> pd.DataFrame:
     resp = designs.respondents
     rows = []
     for code, (_, label) in REASONS.items():
-        share = designs.estimate(f"is_{code}", persons=True, level=level)
+        share = designs.estimate(f"is_{code}", persons=True, level=level, floor=True)
         rows.append(
             {
                 "reason": code,
@@ -238,7 +259,11 @@ def village_rates(designs: Designs, method: str = "beta", level: float = 0.95) -
     """
     domain = designs.persons.subset("responded").by("village_id")
     table = domain.proportion("wrong", method=method, level=level)
-    table["se"] = household_floor(table["estimate"], table["se"], table["n"])
+    resp = designs.households.data.loc[designs.respondents]
+    households = table["village_id"].map(resp.groupby("village_id")["weight"].sum())
+    table["se"] = household_floor(
+        table["estimate"], table["se"], table["n"], table["n"] / households
+    )
     table["ci_low"], table["ci_high"] = interval(
         method, table["estimate"], table["se"], table["df"], level, table["n"]
     )

@@ -460,6 +460,11 @@ class SurveyDesign:
         return float(self._degf(self._domain[:, None])[0])
 
     @property
+    def domain_mask(self) -> NDArray[np.bool_]:
+        """Rows inside the current domain (all rows unless ``subset`` narrowed it)."""
+        return self._domain.copy()
+
+    @property
     def weights(self) -> NDArray[np.float64]:
         """Sampling weights of all rows (given, or derived from fpc)."""
         return self._weights.copy()

@@ -4,8 +4,9 @@
 township — in parallel worker processes (``jobs``) — draws the sample with ``exitcheck sample``,
 simulates the field survey, and assesses it with ``exitcheck assess``; finally the district summary.
 Kernels talk over per-run Unix sockets (see ``workbench.runner``), so parallel townships cannot
-clash on ports. A township that fails is reported and listed as missing in the district report;
-the others still finish.
+clash on ports; each worker keeps one kernel for all its notebooks (``runner.share_kernel``).
+A township that fails is reported and listed as missing in the district report; the others still
+finish.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,7 @@ import pandas as pd
 from data_contracts.columns import spec
 from data_contracts.demo import (
     DEFAULT_SEED,
+    DemoDistrict,
     generate_district,
     simulate_survey,
     simulate_village_survey,
@@ -33,6 +36,7 @@ from workbench.cli import build_parser
 from workbench.commands.assess import assess
 from workbench.commands.district import summarise
 from workbench.fsutil import atomic_write_bytes, new_run_dir
+from workbench.runner import share_kernel
 from workbench.township_run import TownshipRun
 
 INPUT_FILES = {"households": "households.csv", "villages": "villages.csv",
@@ -104,9 +108,15 @@ def _sample(inputs: dict[str, Path], township: str, run_dir: Path, n: int, seed:
     args._module.run(args)
 
 
+@cache
+def _district(seed: int) -> DemoDistrict:
+    """The demo district of ``seed``, generated once per worker process (it is deterministic)."""
+    return generate_district(seed)
+
+
 def _survey(run_dir: Path, township: str, survey_dir: Path, seed: int, demo_seed: int) -> tuple:
     """Simulated field returns for the drawn sample (households and exited key villages)."""
-    district = generate_district(demo_seed)
+    district = _district(demo_seed)
     sample = pd.read_parquet(run_dir / "sample.parquet")
     drawn = TownshipRun.open(run_dir).design_info["created"][:10]  # visits follow the draw
     returns = simulate_survey(sample, district, seed=seed, sample_date=drawn)
@@ -170,7 +180,7 @@ def run_demo(
     str_inputs = {k: str(v) for k, v in inputs.items()}
     outcomes: list[TownshipOutcome] = []
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, context, initializer=share_kernel) as pool:
         futures = {
             pool.submit(township_task, t, str(root), str_inputs, n, seed + i, seed, lang): t
             for i, t in enumerate(chosen)

@@ -6,6 +6,11 @@ a kernel starts, runs the notebook with this interpreter's own kernel (no ``ipyk
 needed) over Unix-socket transport (no TCP ports, so parallel runs cannot clash), keeps the
 executed notebook for diagnosis and writes the HTML report atomically.
 
+Speed: papermill writes the executed notebook once at the end (not after every cell), and a
+worker process that runs many notebooks (``exitcheck demo``) calls :func:`share_kernel` once so
+its notebooks reuse one kernel — started and importing pandas, scipy and matplotlib only once —
+whose working folder and namespace are reset before each notebook (as a fresh kernel would be).
+
 Parameter conventions (so a missing file fails before the kernel starts): a ``str`` parameter whose
 name ends in ``_path`` or ``_file`` must name an existing file, one ending in ``_dir`` an existing
 folder (an empty string means "not given").
@@ -13,7 +18,9 @@ folder (an empty string means "not given").
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -123,27 +130,90 @@ def validate_parameters(
     return dict(parameters)
 
 
-@contextlib.contextmanager
-def project_kernel() -> Iterator[AsyncKernelManager]:
-    """A kernel manager for this interpreter using IPC sockets in a private temp folder; the
-    kernel is shut down on leaving.
+def _kernel_manager() -> AsyncKernelManager:
+    """A kernel manager for this interpreter using IPC sockets in a private temp folder.
 
     Unix-domain sockets named after a fresh connection file replace TCP ports, which avoids
     papermill's port race when several notebooks start kernels at once (``--jobs``).
     """
     runtime = tempfile.mkdtemp(prefix="exk-")
-    km = AsyncKernelManager(
+    return AsyncKernelManager(
         kernel_name=KERNEL_NAME,
         kernel_spec_manager=_ProjectKernelSpecs(),
         transport="ipc",
         connection_file=os.path.join(runtime, "kernel.json"),
     )
+
+
+def _shut_down(km: AsyncKernelManager) -> None:
+    """Stop the kernel (nbclient leaves a kernel it was handed running); remove its sockets."""
+    if km.has_kernel:
+        run_sync(km.shutdown_kernel)(now=True)
+    shutil.rmtree(Path(km.connection_file).parent, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def project_kernel() -> Iterator[AsyncKernelManager]:
+    """A fresh kernel manager (kernel started by papermill), shut down on leaving."""
+    km = _kernel_manager()
     try:
         yield km
     finally:
-        if km.has_kernel:  # nbclient leaves a kernel it was handed running
-            run_sync(km.shutdown_kernel)(now=True)
-        shutil.rmtree(runtime, ignore_errors=True)
+        _shut_down(km)
+
+
+_shared: list[AsyncKernelManager] = []  # this process's reused kernel, once share_kernel is on
+
+
+def share_kernel() -> None:
+    """Let every later notebook of this process reuse one kernel (a worker's initializer).
+
+    The kernel is shut down when the process exits (normally or as a pool worker); should it
+    die, the next notebook starts a new one.
+    """
+    if not _shared:
+        _shared.append(_kernel_manager())
+        atexit.register(_stop_shared)
+        multiprocessing.util.Finalize(None, _stop_shared, exitpriority=10)
+
+
+def _stop_shared() -> None:
+    """Shut the reused kernel down (idempotent)."""
+    while _shared:
+        _shut_down(_shared.pop())
+
+
+_RESET = "__import__('os').chdir({cwd!r}); get_ipython().reset(new_session=True)"
+
+
+async def _prepare(km: AsyncKernelManager, cwd: Path) -> None:
+    """Start the reused kernel if needed; move it to ``cwd`` with an empty namespace."""
+    if not km.has_kernel or not await km.is_alive():
+        if km.has_kernel:
+            await km.cleanup_resources()
+        await km.start_kernel(cwd=str(cwd))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive(
+            _RESET.format(cwd=str(cwd)), silent=True, store_history=False, timeout=60
+        )
+    finally:
+        kc.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise UserError(f"could not prepare the report kernel: {reply['content'].get('evalue')}")
+
+
+@contextlib.contextmanager
+def _kernel_for(cwd: Path) -> Iterator[AsyncKernelManager]:
+    """The shared kernel prepared for ``cwd`` when :func:`share_kernel` is on, else a fresh one."""
+    if not _shared:
+        with project_kernel() as km:
+            yield km
+        return
+    run_sync(_prepare)(_shared[0], cwd)
+    yield _shared[0]
 
 
 def _failure_message(name: str, exc: PapermillExecutionError, kept: Path) -> str:
@@ -164,7 +234,7 @@ def execute(
     if executed.exists():
         raise UserError(f"{executed} already exists; refusing to overwrite it.")
     executed.parent.mkdir(parents=True, exist_ok=True)
-    with project_kernel() as km:
+    with _kernel_for(executed.parent) as km:
         try:
             papermill.execute_notebook(
                 str(notebook_path(name, notebook_dir)),
@@ -175,6 +245,7 @@ def execute(
                 progress_bar=sys.stderr.isatty(),
                 cwd=str(executed.parent),
                 log_output=False,
+                request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as exc:
             raise UserError(_failure_message(name, exc, executed), exit_code=1) from None

@@ -104,11 +104,38 @@ def _input_files(run: Path, design: dict[str, Any]) -> dict[str, Path]:
     return found
 
 
+def skipped_reserves(sample: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
+    """Replacements that passed over reserves of their list without saying so in ``notes``.
+
+    Reserves are used in ``reserve_order`` within their ``reserve_group`` (备用户按序顺延); a
+    reserve that could not be interviewed has no row, so the next replacement's notes must say
+    how many were skipped (e.g. "顺延：跳过1户"). Returns ``household_id`` and ``skipped`` of the
+    replacements whose notes do not state the number passed over.
+    """
+    repl = survey.loc[survey["visit_status"].eq("replacement"), ["household_id"]]
+    if repl.empty:
+        return pd.DataFrame({"household_id": pd.Series(dtype="str"), "skipped": []})
+    info = sample.set_index("household_id")[["reserve_group", "reserve_order"]]
+    repl = repl.join(info, on="household_id").sort_values(["reserve_group", "reserve_order"])
+    order = repl["reserve_order"].astype("int64")
+    previous = order.groupby(repl["reserve_group"]).shift(1, fill_value=0)
+    repl["skipped"] = order - previous - 1
+    notes = survey["notes"] if "notes" in survey.columns else pd.Series("", index=survey.index)
+    stated = (
+        notes.reindex(repl.index)
+        .astype("str")
+        .str.extract(r"(?:跳过|skipped)\D{0,3}(\d+)", expand=False)
+    )
+    said = pd.to_numeric(stated, errors="coerce").eq(repl["skipped"])
+    bad = repl.loc[repl["skipped"].gt(0) & ~said, ["household_id", "skipped"]]
+    return bad.reset_index(drop=True)
+
+
 def soft_problems(run: TownshipRun, survey: pd.DataFrame) -> list[str]:
     """Problems that do not make the returns unusable but need the assessor's consent.
 
-    Sampled households without any return (they count as non-respondents) and survey dates
-    before the sample was drawn.
+    Sampled households without any return (they count as non-respondents), replacements that
+    passed over reserves without saying why, and survey dates before the sample was drawn.
     """
     sample, problems = run.sample, []
     main = sample.loc[~sample["reserve"].astype(bool), "household_id"]
@@ -120,6 +147,13 @@ def soft_problems(run: TownshipRun, survey: pd.DataFrame) -> list[str]:
         problems.append(
             f"{len(missing)} sampled household(s) have no survey row and will count as "
             f"non-respondents: {shown}{more}"
+        )
+    skipped = skipped_reserves(sample, survey)
+    if len(skipped):
+        shown = ", ".join(f"{h} (skips {k})" for h, k in skipped.head(10).itertuples(index=False))
+        problems.append(
+            f"{len(skipped)} replacement(s) not taken from the reserve list in order, and their "
+            f"notes do not say how many reserves were skipped (e.g. '跳过1户'): {shown}"
         )
     created = run.design_info.get("created")
     if created and "survey_date" in survey.columns:

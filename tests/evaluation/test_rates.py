@@ -196,21 +196,22 @@ def test_two_stage_rates_match_r_survey():
         {"estimate": rates.persons.estimate, "se": rates.persons.se},
         {k: ref["persons_ratio"][k] for k in ("estimate", "se")},
     )
-    worst = sc.loc[("households", "nonrespondents_wrong")]
-    check(worst.to_dict(), {k: ref["households_worst"][k] for k in ("estimate", "se", "ci_low")})
-    assert worst["upper_bound"] == pytest.approx(ref["households_worst"]["bound_high"], rel=1e-6)
-    # persons, worst case: R's SE is below the household floor √(p(1−p)/n), n = 64 main units,
-    # so the SE is the floor and Korn–Graubard's n* = n·(t_{n−1}/t_df)²: Clopper–Pearson on it
-    worst = sc.loc[("persons", "nonrespondents_wrong")]
-    p, n, df = ref["persons_worst"]["estimate"], 64, ref["df"]
-    floor = np.sqrt(p * (1 - p) / n)
-    assert ref["persons_worst"]["se"] < floor
-    assert worst["estimate"] == pytest.approx(p, rel=1e-9)
-    assert worst["se"] == pytest.approx(floor, rel=1e-9)
-    n_eff = n * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
-    assert worst["ci_high"] == pytest.approx(
-        stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)), rel=1e-9
-    )
+    # worst case (every nonrespondent wrong): R's SE is below the household SRSWOR floor
+    # √(p(1−p)/n · (1 − n/N̂)), n = 64 main units, N̂ = Σ weights, so the SE is that floor and
+    # Korn–Graubard's n* = p(1−p)/SE² · (t_{n−1}/t_df)² = n/(1 − n/N̂) · (t_{n−1}/t_df)²:
+    # Clopper–Pearson on it
+    n, df = 64, ref["df"]
+    fraction = n / units["weight"].sum()
+    for unit in ("households", "persons"):
+        worst, p = sc.loc[(unit, "nonrespondents_wrong")], ref[f"{unit}_worst"]["estimate"]
+        floor = np.sqrt(p * (1 - p) / n * (1 - fraction))
+        assert ref[f"{unit}_worst"]["se"] < floor
+        assert worst["estimate"] == pytest.approx(p, rel=1e-9)
+        assert worst["se"] == pytest.approx(floor, rel=1e-9)
+        n_eff = n / (1 - fraction) * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
+        assert worst["ci_high"] == pytest.approx(
+            stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)), rel=1e-9
+        )
     for name in ("verification_factor", "mean_difference"):
         e = getattr(income, name)
         check(
@@ -221,20 +222,23 @@ def test_two_stage_rates_match_r_survey():
 
 def test_person_rate_se_floored_at_household_information():
     # one wrong household of size 1 among households of size 1–4: the linearised SE of the person
-    # rate is below √(p(1−p)/n); the floor applies, the households rate is left alone
+    # rate is below the household SRSWOR SE; the floor applies. The households rate's own design SE
+    # (with replacement, n − 1) is above the floor, so flooring leaves it unchanged
     sample = make_sample(n_main=100, n_reserve=0, population=10**6)
     sample["fpc_stage1"] = np.nan
     survey = set_rows(make_survey(sample), ["H000"], verified_medical_secure=False)
     units, designs = build(sample, survey)
     assert units.set_index("household_id").loc["H000", "surveyed_household_size"] == 1
     raw = designs.persons.subset("responded").proportion("wrong")
-    persons = designs.estimate("wrong", persons=True)
-    p = persons.estimate
-    assert raw.se < np.sqrt(p * (1 - p) / 100)
-    assert persons.se == pytest.approx(np.sqrt(p * (1 - p) / 100))
+    persons = designs.estimate("wrong", persons=True, floor=True)
+    p, fraction = persons.estimate, 100 / units["weight"].sum()
+    floor = np.sqrt(p * (1 - p) / 100 * (1 - fraction))
+    assert raw.se < floor
+    assert persons.se == pytest.approx(floor, rel=1e-12)
     assert persons.upper_bound(0.95) > raw.upper_bound(0.95)
-    households = designs.estimate("wrong")
+    households = designs.estimate("wrong", floor=True)
     assert households.se == designs.households.subset("responded").proportion("wrong").se
+    assert designs.estimate("wrong", persons=True).se == raw.se  # floor=False: the design SE
 
 
 def test_simulation_covers_known_true_rate():
@@ -270,3 +274,23 @@ def test_simulation_covers_known_true_rate():
             est.ci[0] <= truth <= est.ci[1],
         ]
     assert (covered / 120 >= [0.90, 0.90, 0.88]).all(), covered / 120
+
+
+def test_homogeneous_strata_do_not_collapse_the_household_rate_interval():
+    """A low-margin stratum whose sampled households are all wrong exits beside one with none
+    (as in the demo's problem township) has a linearised SE of 0; the floor restores the SRSWOR
+    SE so the interval is not spuriously narrow."""
+    sample = make_sample(n_main=100, n_reserve=0, population=1000)
+    sample["stratum"] = np.where(np.arange(len(sample)) < 10, "low", "high")
+    sample["fpc_stage1"] = np.where(sample["stratum"] == "low", 50.0, 950.0)
+    low = list(sample["household_id"][:10])
+    survey = set_rows(make_survey(sample), low, verified_medical_secure=False)
+    units, designs = build(sample, survey)
+    raw = designs.households.subset("responded").proportion("wrong")
+    assert raw.se == pytest.approx(0.0, abs=1e-12)
+    households = designs.estimate("wrong", floor=True)
+    p, fraction = households.estimate, 100 / units["weight"].sum()
+    assert households.se == pytest.approx(np.sqrt(p * (1 - p) / 100 * (1 - fraction)), rel=1e-12)
+    assert households.ci[1] - households.ci[0] > 0.05
+    rates = estimate_rates(designs)
+    assert rates.households.se == households.se
