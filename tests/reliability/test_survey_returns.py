@@ -102,7 +102,7 @@ def test_consistent_returns_have_no_warnings(run_folder, returns, tmp_path) -> N
 
 
 def _early(r: pd.DataFrame) -> pd.DataFrame:
-    return r.assign(survey_date=r["survey_date"].where(r.index != 2, pd.Timestamp("2001-01-01")))
+    return r.assign(survey_date=r["survey_date"].where(r.index != 2, pd.Timestamp("2020-01-01")))
 
 
 def _missing(r: pd.DataFrame) -> pd.DataFrame:
