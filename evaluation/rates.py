@@ -14,14 +14,14 @@ dropped, so the variance keeps every PSU of the design.
   left the question blank are left out of that rate (its ``n`` says how many answered).
 * **Effective sample size.** Wrong exit is a household attribute, so a wrong-exit rate carries
   no more information than its n interviewed households: its SE (persons and households) is
-  floored at the household SRSWOR SE √(p(1−p)/n · (1 − n/N̂)) — the design effect truncated at 1,
-  as the NCHS standards for Korn–Graubard intervals do. Without the floor, one small wrong-exit
-  household makes the linearised SE — and the interval — too small: in a simulation (N = 1000, n = 186, true rate
-  2.3%) the one-sided 95% upper bound covered the truth only 92% of the time; with it, ≥ 95%.
-  The floor is inactive whenever the design SE is larger (the usual case with clustering). For
-  household rates it matters when the sampled strata are internally homogeneous (a risk stratum
-  whose sampled households are all wrong exits and another with none gives a linearised SE near 0
-  and an interval that is far too narrow).
+  floored at the household SRSWOR SE √(p(1−p)/n · (1 − n/N̂)) — the design effect truncated at
+  1, as the NCHS standards for Korn–Graubard intervals do. Without the floor, one small wrong-
+  exit household makes the linearised SE — and the interval — too small: in a simulation (N =
+  1000, n = 186, true rate 2.3%) the one-sided 95% upper bound covered the truth only 92% of the
+  time; with it, ≥ 95%. The floor is inactive whenever the design SE is larger (the usual case
+  with clustering). For household rates it matters when the sampled strata are internally
+  homogeneous (a risk stratum whose sampled households are all wrong exits and another with none
+  gives a linearised SE near 0 and an interval that is far too narrow).
 * Nonresponse bounds: refused / not-found households without a replacement are counted all
   correct (best case) or all wrong (worst case) over the whole main sample; for persons their
   registered household size stands in for the unknown surveyed size.

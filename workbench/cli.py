@@ -21,7 +21,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """Top-level parser; only ``command``'s own arguments are added (its module imported)."""
     parser = argparse.ArgumentParser(
         prog="exitcheck",
-        description="脱贫退出第三方评估工作台 — exit verification workbench for third-party assessors.",
+        description="脱贫退出第三方评估工作台 — exit verification workbench for assessors.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():

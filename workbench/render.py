@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -49,16 +50,21 @@ def _title(body: str, fallback: str) -> str:
     return html.unescape(text) or fallback
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, lang: str = "zh", title: str = "") -> str:
-    """The report page for an executed notebook: code hidden, CSS inlined, ``lang`` set."""
-    exporter = HTMLExporter(
+@cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process: its Jinja templates are compiled once, not per report."""
+    return HTMLExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(_drop_stderr(nb))
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, lang: str = "zh", title: str = "") -> str:
+    """The report page for an executed notebook: code hidden, CSS inlined, ``lang`` set."""
+    body, _ = _exporter().from_notebook_node(_drop_stderr(nb))
     page_title = _title(body, title or "报告")
     return (
         "<!DOCTYPE html>\n"

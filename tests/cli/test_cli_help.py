@@ -28,8 +28,7 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_console_script_runs_as_module() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", "--help"], capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-m", "workbench.cli", "--help"]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr

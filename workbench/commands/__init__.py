@@ -8,9 +8,9 @@ another.
 COMMANDS: dict[str, str] = {
     "demo": "Run the whole pipeline on the embedded demo district (示范区县全流程演示).",
     "validate": "Check one input table against its data contract (校验输入表).",
-    "sample": "Draw a seeded spot-check sample for a township; write manifest and survey form (抽样).",
+    "sample": "Draw a seeded spot-check sample for a township; write manifest and form (抽样).",
     "assess": "Assess a township from its survey returns; write a new report version (评估).",
     "district": "Summarise the latest township assessments into a district report (区县汇总).",
     "review": "Monte Carlo review of designs, intervals and verdict rules (方法评审).",
-    "plan": "Sample size and acceptance plan (n, d) with its operating characteristic (样本量与验收方案).",
+    "plan": "Sample size and acceptance plan (n, d) with its OC curve (样本量与验收方案).",
 }

@@ -7,6 +7,7 @@ import argparse
 import pandas as pd
 
 from data_contracts.errors import UserError
+from data_contracts.names import check_name
 from workbench.district_data import collect
 from workbench.pipeline import run_demo
 
@@ -48,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--jobs must be at least 1.")
     if args.n < 2:
         raise UserError("--n must be at least 2 households per township.")
+    if args.townships:
+        args.townships = [check_name(t, "--townships") for t in args.townships]
     print(
         f"exitcheck demo: writing the demo district into {args.out}/ and assessing every township …"
     )

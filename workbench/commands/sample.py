@@ -10,6 +10,7 @@ from typing import Any
 from data_contracts import load
 from data_contracts.demo import demo_input_paths
 from data_contracts.errors import UserError
+from data_contracts.names import check_name
 from sampling.draw import DESIGNS, draw_sample
 from sampling.frame import DEFAULT_CUT_POINTS, build_frame
 from sampling.outputs import write_outputs
@@ -63,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=float, default=0.10, help="report: plan α")
     parser.add_argument("--beta", type=float, default=0.05, help="report: plan β")
     parser.add_argument("--deff", type=float, default=1.0, help="report: design effect")
+    parser.add_argument(
+        "--no-personal-data",
+        action="store_true",
+        help="manifest without names and phones (for teams with a separate lookup)",
+    )
 
 
 def _numbers(text: str | None, flag: str, kind: type) -> list[Any] | None:
@@ -142,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     refused at once); if a later step fails while it is still empty, a folder this run created
     is removed again.
     """
+    args.township = check_name(args.township, "--township")
     params = design_parameters(args)
     exit_years = _numbers(args.exit_years, "--exit-years", int)
     cuts = _numbers(args.risk_cuts, "--risk-cuts", float) or list(DEFAULT_CUT_POINTS)
@@ -200,6 +207,7 @@ def _draw_into(
         risk_cut_points=list(frame.cut_points),
         inputs=_copy_inputs(paths, run_dir),
         input_sha256={kind: table.sha256 for kind, table in loaded.items()},
+        personal_data_in_manifest=not args.no_personal_data,
     )
-    write_outputs(sample, run_dir)
+    write_outputs(sample, run_dir, personal=not args.no_personal_data)
     return sample
