@@ -84,8 +84,13 @@ def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
     if not data.strip():
         raise UserError(f"{path} is empty: no header and no data rows.")
     text, encoding = decode(data, path)
-    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
-    at = _header_index(list(csv.reader(lines)), spec)
+    reader = csv.reader(text.splitlines()[:HEADER_SEARCH_ROWS])
+    try:
+        at = _header_index(list(reader), spec)
+    except csv.Error as exc:  # e.g. a cell over 131,072 characters: never a registry value
+        raise UserError(
+            f"{path}, row {reader.line_num}: not a readable CSV table ({exc})."
+        ) from None
     try:
         body = pd.read_csv(
             io.StringIO(text), header=None, skiprows=at, dtype=str,

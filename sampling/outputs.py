@@ -113,25 +113,33 @@ def _write_sheet(sheet: Worksheet, table: pd.DataFrame, widths: dict[str, float]
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def manifest_table(units: pd.DataFrame, reserves: bool) -> pd.DataFrame:
-    """Field-manifest rows (by village, then household): Chinese headers, ID numbers masked."""
+#: left out of the manifest with ``personal=False`` (teams that look households up elsewhere)
+NAME_AND_PHONE = ("head_name", "phone")
+
+
+def manifest_table(units: pd.DataFrame, reserves: bool, personal: bool = True) -> pd.DataFrame:
+    """Field-manifest rows (by village, then household): Chinese headers, ID numbers masked;
+    without names and phones when ``personal`` is False."""
     rows = units.loc[units["reserve"] == reserves]
     rows = rows.sort_values(["village_id", "reserve_order", "household_id"], kind="stable")
-    table = rows.loc[:, list(_MANIFEST_COLUMNS)].copy()
+    wanted = [c for c in _MANIFEST_COLUMNS if personal or c not in NAME_AND_PHONE]
+    table = rows.loc[:, wanted].copy()
     table["head_id_number"] = mask_ids(table["head_id_number"])
     extra = ["stratum", "reserve_group", "reserve_order"] if reserves else ["stratum"]
     table = pd.concat([table, rows[extra]], axis=1)
-    headers = {name: column("households", name).header for name in _MANIFEST_COLUMNS}
+    headers = {name: column("households", name).header for name in wanted}
     return table.rename(columns={**headers, **_DESIGN_HEADERS})
 
 
-def manifest_xlsx(sample: Sample) -> bytes:
-    """manifest.xlsx: 样本户 and 备选户 sheets for the field teams, print-ready."""
+def manifest_xlsx(sample: Sample, personal: bool = True) -> bytes:
+    """manifest.xlsx: 样本户 and 备选户 sheets for the field teams, print-ready (without names
+    and phones when ``personal`` is False)."""
     book = Workbook()
     widths = {"户主姓名": 10, "证件号码": 22, "联系电话": 14, "户编号": 16, "行政村": 14}
-    _write_sheet(book.active, manifest_table(sample.units, reserves=False), widths)
+    main_rows, reserve_rows = (manifest_table(sample.units, r, personal) for r in (False, True))
+    _write_sheet(book.active, main_rows, widths)
     book.active.title = "样本户"
-    _write_sheet(book.create_sheet("备选户"), manifest_table(sample.units, reserves=True), widths)
+    _write_sheet(book.create_sheet("备选户"), reserve_rows, widths)
     book.properties.title = f"{sample.design['township']} 抽样入户名单"
     book.properties.creator = "exitcheck"
     return workbook_bytes(book)
@@ -199,9 +207,12 @@ def survey_form_xlsx(sample: Sample) -> bytes:
 
 
 def write_outputs(
-    sample: Sample, run_dir: str | Path, created: datetime | None = None
+    sample: Sample, run_dir: str | Path, created: datetime | None = None, personal: bool = True
 ) -> dict[str, Path]:
-    """Write sample.parquet, sample.csv, design.json, manifest.xlsx and survey_form.xlsx."""
+    """Write sample.parquet, sample.csv, design.json, manifest.xlsx and survey_form.xlsx.
+
+    ``personal=False`` leaves names and phones out of the manifest as well (其他文件本就不含).
+    """
     run = Path(run_dir)
     csv_text = analyst_table(sample.units).to_csv(index=False, lineterminator="\n")
     return {
@@ -210,6 +221,6 @@ def write_outputs(
         ),
         "sample.csv": atomic_write_bytes(run / "sample.csv", ("\ufeff" + csv_text).encode()),
         "design.json": atomic_write_json(run / "design.json", design_record(sample, created)),
-        "manifest.xlsx": atomic_write_bytes(run / "manifest.xlsx", manifest_xlsx(sample)),
+        "manifest.xlsx": atomic_write_bytes(run / "manifest.xlsx", manifest_xlsx(sample, personal)),
         "survey_form.xlsx": atomic_write_bytes(run / "survey_form.xlsx", survey_form_xlsx(sample)),
     }

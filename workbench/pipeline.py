@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ class DemoResult:
 
 def write_inputs(folder: Path, seed: int) -> dict[str, Path]:
     """The demo registry as CSV exports with Chinese headers (fast to read in every worker)."""
-    district = generate_district(seed)
+    district = _district(seed)
     tables = {"households": district.households, "villages": district.villages,
               "poverty-lines": district.poverty_lines}  # fmt: skip
     return {
@@ -155,6 +156,15 @@ def _outcome(future: Future, township: str, root: Path) -> TownshipOutcome:
         return TownshipOutcome(township, root / "townships" / township, None, error)
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """``fork`` on Linux when this process has no other thread: workers inherit the imported
+    modules (pandas, papermill, …) instead of importing them again; else ``spawn`` (safe always).
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def run_demo(
     out: str | os.PathLike[str],
     jobs: int | None = None,
@@ -171,7 +181,7 @@ def run_demo(
     """
     root = new_run_dir(out)
     inputs = write_inputs(root / "inputs", seed)
-    names = sorted(generate_district(seed).households["township"].astype("str").unique())
+    names = sorted(_district(seed).households["township"].astype("str").unique())
     unknown = sorted(set(townships or ()) - set(names))
     if unknown:
         raise UserError(f"not demo townships: {', '.join(unknown)}; known: {', '.join(names)}.")
@@ -179,8 +189,7 @@ def run_demo(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(chosen)))
     str_inputs = {k: str(v) for k, v in inputs.items()}
     outcomes: list[TownshipOutcome] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, context, initializer=share_kernel) as pool:
+    with ProcessPoolExecutor(workers, _worker_context(), initializer=share_kernel) as pool:
         futures = {
             pool.submit(township_task, t, str(root), str_inputs, n, seed + i, seed, lang): t
             for i, t in enumerate(chosen)

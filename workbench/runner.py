@@ -173,12 +173,12 @@ def share_kernel() -> None:
     """
     if not _shared:
         _shared.append(_kernel_manager())
-        atexit.register(_stop_shared)
-        multiprocessing.util.Finalize(None, _stop_shared, exitpriority=10)
+        atexit.register(stop_shared_kernel)
+        multiprocessing.util.Finalize(None, stop_shared_kernel, exitpriority=10)
 
 
-def _stop_shared() -> None:
-    """Shut the reused kernel down (idempotent)."""
+def stop_shared_kernel() -> None:
+    """Shut the reused kernel down and return to a fresh kernel per notebook (idempotent)."""
     while _shared:
         _shut_down(_shared.pop())
 
@@ -186,12 +186,8 @@ def _stop_shared() -> None:
 _RESET = "__import__('os').chdir({cwd!r}); get_ipython().reset(new_session=True)"
 
 
-async def _prepare(km: AsyncKernelManager, cwd: Path) -> None:
-    """Start the reused kernel if needed; move it to ``cwd`` with an empty namespace."""
-    if not km.has_kernel or not await km.is_alive():
-        if km.has_kernel:
-            await km.cleanup_resources()
-        await km.start_kernel(cwd=str(cwd))
+async def _reset(km: AsyncKernelManager, cwd: Path) -> None:
+    """Move the running kernel to ``cwd`` with an empty namespace and execution count 1."""
     kc = km.client()
     kc.start_channels()
     try:
@@ -205,6 +201,18 @@ async def _prepare(km: AsyncKernelManager, cwd: Path) -> None:
         raise UserError(f"could not prepare the report kernel: {reply['content'].get('evalue')}")
 
 
+def _shared_kernel(cwd: Path) -> AsyncKernelManager:
+    """The process's reused kernel, ready in ``cwd``; a dead one is replaced by a new kernel."""
+    km = _shared[0]
+    if km.has_kernel and not run_sync(km.is_alive)():
+        _shut_down(km)
+        km = _shared[0] = _kernel_manager()
+    if not km.has_kernel:
+        run_sync(km.start_kernel)(cwd=str(cwd))
+    run_sync(_reset)(km, cwd)
+    return km
+
+
 @contextlib.contextmanager
 def _kernel_for(cwd: Path) -> Iterator[AsyncKernelManager]:
     """The shared kernel prepared for ``cwd`` when :func:`share_kernel` is on, else a fresh one."""
@@ -212,8 +220,7 @@ def _kernel_for(cwd: Path) -> Iterator[AsyncKernelManager]:
         with project_kernel() as km:
             yield km
         return
-    run_sync(_prepare)(_shared[0], cwd)
-    yield _shared[0]
+    yield _shared_kernel(cwd)
 
 
 def _failure_message(name: str, exc: PapermillExecutionError, kept: Path) -> str:

@@ -21,9 +21,10 @@ import pandas as pd
 
 from data_contracts import LoadedTable, load
 from data_contracts.errors import UserError
+from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
 from evaluation.assessment import Assessment, assess_township
-from evaluation.classify import resolve_units
+from evaluation.classify import DESIGN_COLUMNS, SAMPLING_ONLY_COLUMNS, resolve_units
 from evaluation.report_tables import survey_changes
 from workbench.fsutil import atomic_write_bytes, atomic_write_json
 
@@ -57,7 +58,31 @@ class TownshipRun:
             sample = pd.read_parquet(run / "sample.parquet")
         except (OSError, ValueError) as exc:
             raise UserError(f"{run}: cannot read the run folder's sample: {exc}") from None
+        if not isinstance(design, dict):
+            raise UserError(f"{run / 'design.json'}: not a design record (expected a JSON object).")
+        lacking = [
+            c
+            for c in ("household_id", *DESIGN_COLUMNS, *SAMPLING_ONLY_COLUMNS)
+            if c not in sample.columns
+        ]
+        if lacking:
+            raise UserError(
+                f"{run / 'sample.parquet'}: not a sample table; columns {', '.join(lacking)} "
+                "are missing (was it edited? draw a new sample with `exitcheck sample`)."
+            )
         return cls(run, design, sample, _input_files(run, design))
+
+    def check_input_copies(self) -> None:
+        """Refuse registry copies whose SHA-256 differs from the one recorded at sampling time
+        (an edited or damaged copy would silently change the assessment)."""
+        recorded = (self.design_info.get("parameters") or {}).get("input_sha256") or {}
+        changed = [str(path) for kind, path in self.input_files.items()
+                   if kind in recorded and sha256_of(path) != recorded[kind]]  # fmt: skip
+        if changed:
+            raise UserError(
+                f"registry copies changed since the sample was drawn: {', '.join(changed)} "
+                "(SHA-256 differs from design.json); restore them or draw a new sample."
+            )
 
     @property
     def township(self) -> str:
@@ -180,6 +205,7 @@ def check_returns(
     (unknown IDs, duplicates, bad replacements, blank interviews) raise ``UserError`` (exit 1);
     soft problems raise too unless ``accept_warnings``, and are returned as warnings.
     """
+    run.check_input_copies()
     survey = load("survey", survey_path)
     villages = load("village-survey", village_survey_path) if village_survey_path else None
     resolve_units(run.sample, survey.frame)

@@ -16,6 +16,7 @@ CI_METHODS = ("beta", "beta_raw", "logit", "mean")
 as the assessment computes them, and ``beta_raw`` — Korn–Graubard without the household floor
 of the person-rate SE (R's ``svyciprop`` applied to the ratio), to show why the floor is needed."""
 
+
 def review_interval(
     method: str,
     est: np.ndarray,

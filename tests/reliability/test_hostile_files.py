@@ -254,3 +254,18 @@ def test_assess_writes_no_version_on_bad_returns(run_folder, data, suffix, tmp_p
     assert status in (1, 2)
     assert str(survey) in output
     assert not (run / "assessments").exists()
+
+
+@pytest.mark.parametrize(("row", "status"), [(1, 2), (40, 1)])
+def test_megabyte_cell(households, row, status, tmp_path, capsys) -> None:
+    """A 1,000,000-character cell: refused as unreadable among the first rows (the header search
+    reads them with the csv module), else reported with the value shortened in the table."""
+    frame = pd.concat([households] * 8, ignore_index=True)
+    frame[HEADER["household_id"]] = [f"H{i:05d}" for i in range(len(frame))]
+    frame.loc[row, HEADER["household_size"]] = "9" * 1_000_000
+    path = tmp_path / "households.csv"
+    frame.to_csv(path, index=False)
+    code, output = run_cli(["validate", "households", str(path)], capsys)
+    assert code == status and len(output) < 5000
+    expected = f"{path}, row {row + 2}: not a readable CSV" if status == 2 else str(row + 2)
+    assert expected in output

@@ -56,7 +56,10 @@ def _blank_interview(r: pd.DataFrame) -> pd.DataFrame:
 HARD = {
     "unknown household": (_unknown, "household_id not in the sample: 3713029999999999"),
     "duplicate": (_duplicate, "unique; the same value is on rows 2, 46"),
-    "replaces a surveyed household": (_replaces_surveyed, "of a refused (拒访) or not-found (未找到) row"),
+    "replaces a surveyed household": (
+        _replaces_surveyed,
+        "or not-found (未找到) row",
+    ),
     "reserve marked completed": (_reserve_as_completed, "'replacement' must be used exactly"),
     "blank interview": (_blank_interview, "rows must carry it"),
 }

@@ -76,8 +76,10 @@ def test_pooled_estimate_is_ratio_of_totals_with_summed_variances(
         one = Designs.build(own.assign(z=z), {"design": "stratified"}, lonely_psu="adjust")
         variance += one.households.total("z").se ** 2
     linearised = np.sqrt(variance) / x_total
-    # evaluation floors a person rate's SE at the binomial SE over the interviewed households
-    floor = np.sqrt(ratio * (1 - ratio) / resp.sum())
+    # evaluation floors a wrong-exit rate's SE at the household SRSWOR SE over the interviewed
+    # households: √(p(1−p)/n · (1 − n/N̂)), N̂ = Σ household weights of the interviewed
+    n = resp.sum()
+    floor = np.sqrt(ratio * (1 - ratio) / n * (1 - n / w[resp].sum()))
     assert est.se == pytest.approx(max(linearised, floor), rel=1e-6)
     answered = units.loc[resp]  # degrees of freedom: interviewed PSUs − their strata
     assert est.df == answered["psu"].nunique() - answered["stratum"].nunique()

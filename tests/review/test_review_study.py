@@ -120,9 +120,7 @@ def test_verdict_codes_rule_and_judge():
     # below 2 %: credible iff upper < 2 %; not credible iff lower >= 2 %
     np.testing.assert_array_equal(verdict_codes(low, high, 0.02), [0, 1, 1, 2, 2, 0, 2])
     # at least 2 %: credible iff lower >= 2 %; not credible iff upper < 2 %
-    np.testing.assert_array_equal(
-        verdict_codes(low, high, 0.02, "at_least"), [2, 1, 1, 0, 0, 2, 0]
-    )
+    np.testing.assert_array_equal(verdict_codes(low, high, 0.02, "at_least"), [2, 1, 1, 0, 0, 2, 0])
     with pytest.raises(ValueError, match="direction"):
         verdict_codes(low, high, 0.02, "above")
     rng = np.random.default_rng(0)

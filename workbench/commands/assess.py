@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--accept-warnings",
         action="store_true",
-        help="assess although some sampled households have no return (they count as unanswered)",
+        help="assess despite soft problems: sampled households without a return (they count "
+        "as unanswered), survey dates before the draw, reserves used out of order",
     )
     parser.add_argument("--lang", choices=LANGS, default="zh", help="report language")
 

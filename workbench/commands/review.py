@@ -9,6 +9,8 @@ from pathlib import Path
 
 from data_contracts.errors import UserError
 
+#: more replications would not fit in a laptop's memory (arrays of reps × sampled households)
+MAX_REPS = 20_000
 HELP = "Monte Carlo review of designs, intervals and verdict rules (方法评审)."
 
 
@@ -58,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.review import ReviewConfig, TownshipSpec, run_review
     from workbench.fsutil import atomic_write_json, new_run_dir
 
-    if args.reps < 20:
-        raise UserError(f"--reps must be at least 20; got {args.reps}")
+    if not 20 <= args.reps <= MAX_REPS:
+        raise UserError(f"--reps must be between 20 and {MAX_REPS}; got {args.reps}")
     out = args.out or Path(f"review_{dt.datetime.now():%Y%m%d-%H%M%S}")
     spec = {"households": args.households, "villages": args.villages, "icc": args.icc}
     if args.band_risk is not None:
