@@ -34,6 +34,7 @@ import papermill
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 import workbench
@@ -163,6 +164,7 @@ def project_kernel() -> Iterator[AsyncKernelManager]:
 
 
 _shared: list[AsyncKernelManager] = []  # this process's reused kernel, once share_kernel is on
+os.register_at_fork(after_in_child=_shared.clear)  # a forked worker never uses its parent's kernel
 
 
 def share_kernel() -> None:
@@ -237,7 +239,11 @@ def _failure_message(name: str, exc: PapermillExecutionError, kept: Path) -> str
 def execute(
     name: str, parameters: Mapping[str, Any], executed: Path, notebook_dir: Path = NOTEBOOK_DIR
 ) -> Path:
-    """Run notebook ``name`` with papermill into ``executed`` (already-validated parameters)."""
+    """Run notebook ``name`` with papermill into ``executed`` (already-validated parameters).
+
+    The executed notebook is written once, at the end or when a cell fails (papermill's save
+    after every cell cost about a second per report); a kernel that dies leaves none.
+    """
     if executed.exists():
         raise UserError(f"{executed} already exists; refusing to overwrite it.")
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -256,6 +262,9 @@ def execute(
             )
         except PapermillExecutionError as exc:
             raise UserError(_failure_message(name, exc, executed), exit_code=1) from None
+        except DeadKernelError as exc:
+            message = f"notebook {name}: the kernel died while running it ({exc})."
+            raise UserError(message, exit_code=1) from None
     return executed
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from data_contracts.errors import UserError
+from workbench.pipeline import _worker_context
 from workbench.runner import run_notebook, share_kernel, stop_shared_kernel
 
 PROBE = [
@@ -70,8 +74,9 @@ def test_notebooks_share_one_kernel_reset_between_runs(probe_dir: Path, tmp_path
 
 def test_a_dead_shared_kernel_is_replaced(probe_dir: Path, tmp_path, shared) -> None:
     pid = _probe(probe_dir, tmp_path / "a")[0]
-    with pytest.raises(Exception, match=r"(?i)kernel died"):
+    with pytest.raises(UserError, match="notebook probe: the kernel died") as info:
         _probe(probe_dir, tmp_path / "b", die=True)
+    assert info.value.exit_code == 1
     assert not _alive(pid)
     again = _probe(probe_dir, tmp_path / "c")
     assert again[0] != pid and again[2] == "[]"
@@ -81,3 +86,17 @@ def test_without_sharing_each_notebook_gets_a_fresh_kernel(probe_dir: Path, tmp_
     first, second = _probe(probe_dir, tmp_path / "a"), _probe(probe_dir, tmp_path / "b")
     assert first[0] != second[0]
     assert not _alive(first[0]) and not _alive(second[0])
+
+
+def test_workers_fork_only_from_a_single_threaded_process() -> None:
+    alone = threading.active_count() == 1
+    expected = "fork" if sys.platform == "linux" and alone else "spawn"
+    assert _worker_context().get_start_method() == expected
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        assert _worker_context().get_start_method() == "spawn"
+    finally:
+        stop.set()
+        helper.join()

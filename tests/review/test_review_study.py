@@ -170,7 +170,7 @@ def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
     assert page.count("<img") + page.count("<svg") >= 2  # OC and coverage figures
     assert main(["review", "--reps", "20", "--no-html", "--out", str(out)]) == 2
     assert main(["review", "--reps", "5", "--no-html", "--out", str(tmp_path / "x")]) == 2
-    assert "at least 20" in capsys.readouterr().err
+    assert "between 20 and 20000" in capsys.readouterr().err
 
 
 def test_report_tables_from_json(review, tmp_path):
