@@ -24,18 +24,7 @@ import pandas as pd
 
 from data_contracts.columns import INTERVIEWED_STATUSES
 from data_contracts.errors import UserError
-
-DESIGN_COLUMNS = (
-    "stratum",
-    "psu",
-    "prob_stage1",
-    "prob_stage2",
-    "prob",
-    "weight",
-    "fpc_stage1",
-    "fpc_stage2",
-)
-SAMPLING_ONLY_COLUMNS = ("reserve", "reserve_order", "reserve_group")
+from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
 
 # reason code -> (verified survey column or None for income, Chinese label)
 REASONS: dict[str, tuple[str | None, str]] = {
@@ -126,12 +115,12 @@ def resolve_units(sample: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
     interviewed = sampled.where(own.isin(INTERVIEWED_STATUSES), substitute)
     frame_id = interviewed.fillna(sampled)
 
-    design_cols = [c for c in DESIGN_COLUMNS if c in main.columns]
+    design_cols = [c for c in ESTIMATION_COLUMNS if c in main.columns]
     units = main[design_cols].reset_index(drop=True)
     units.insert(0, "sampled_household_id", sampled.to_numpy())
     units["outcome"] = pd.Series(outcome.to_numpy(), dtype="str")
     units["responded"] = interviewed.notna().to_numpy()
-    frame_cols = [c for c in sample.columns if c not in (*design_cols, *SAMPLING_ONLY_COLUMNS)]
+    frame_cols = [c for c in sample.columns if c not in (*design_cols, *RESERVE_COLUMNS)]
     frame = sample[frame_cols].set_index("household_id")
     units["household_id"] = frame_id.to_numpy()
     units = units.join(frame, on="household_id")

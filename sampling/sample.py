@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DESIGN_COLUMNS = (
+#: design columns every selected unit carries (docs/interfaces.md): what estimation needs ...
+ESTIMATION_COLUMNS = (
     "stratum",
     "psu",
     "prob_stage1",
@@ -18,10 +19,10 @@ DESIGN_COLUMNS = (
     "weight",
     "fpc_stage1",
     "fpc_stage2",
-    "reserve",
-    "reserve_order",
-    "reserve_group",
 )
+#: ... and what only the field work needs (reserve lists and their order)
+RESERVE_COLUMNS = ("reserve", "reserve_order", "reserve_group")
+DESIGN_COLUMNS = ESTIMATION_COLUMNS + RESERVE_COLUMNS
 
 
 def rank_within(codes: np.ndarray, key: np.ndarray) -> np.ndarray:

@@ -24,8 +24,9 @@ from data_contracts.errors import UserError
 from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
 from evaluation.assessment import Assessment, assess_township
-from evaluation.classify import DESIGN_COLUMNS, SAMPLING_ONLY_COLUMNS, resolve_units
+from evaluation.classify import resolve_units
 from evaluation.report_tables import survey_changes
+from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
 from workbench.fsutil import atomic_write_bytes, atomic_write_json
 
 INPUT_KINDS = ("households", "villages")
@@ -62,7 +63,7 @@ class TownshipRun:
             raise UserError(f"{run / 'design.json'}: not a design record (expected a JSON object).")
         lacking = [
             c
-            for c in ("household_id", *DESIGN_COLUMNS, *SAMPLING_ONLY_COLUMNS)
+            for c in ("household_id", *ESTIMATION_COLUMNS, *RESERVE_COLUMNS)
             if c not in sample.columns
         ]
         if lacking:
