@@ -4,7 +4,8 @@ Call :func:`use_report_style` once (the notebooks do it in their import cell). F
 with ``svg.fonttype = "none"``: labels stay text, so the browser draws Chinese with the page's CJK
 fonts even on a machine where matplotlib finds no CJK font (then only label widths are estimated).
 Every function takes a plain DataFrame, returns a ``matplotlib.figure.Figure`` built without
-pyplot (no global figure state, safe in parallel runs) and draws nothing else.
+pyplot (no global figure state, safe in parallel runs) and draws nothing else. Each takes
+``lang="zh"`` (简体中文, the default) or ``"en"`` and labels the figure in that language only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+
+from data_contracts.errors import UserError
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -32,6 +35,17 @@ PASS_COLOR = "#1a7f37"
 FAIL_COLOR = "#cf222e"
 MAIN_COLOR = "#0969da"
 GREY = "#59636e"
+LANGS = ("zh", "en")
+
+#: a label: one string for every language, or a (中文, English) pair
+Label = str | tuple[str, str]
+
+
+def in_language(text: Label, lang: str = "zh") -> str:
+    """The label in the report language: a plain string as it is, a (中文, English) pair picked."""
+    if lang not in LANGS:
+        raise UserError(f"language must be one of {', '.join(LANGS)}, got {lang!r}.")
+    return text if isinstance(text, str) else text[LANGS.index(lang)]
 
 
 def available_cjk_fonts() -> list[str]:
@@ -78,6 +92,26 @@ def _select_svg_output() -> None:
         set_matplotlib_formats("svg")
 
 
+INCOME_AXES = (
+    ("登记收入（元/人·年）", "Reported income (yuan per person-year)"),
+    ("核实收入（元/人·年）", "Surveyed income (yuan per person-year)"),
+)
+INCOME_TEXT = {
+    "wrong": ("错退", "Wrong exit"),
+    "equality": ("相等线", "Line of equality"),
+    "line": ("贫困线", "Poverty line"),
+}
+BLAND_ALTMAN_TEXT = {
+    "bias": ("平均差", "Mean difference"),
+    "limits": ("95% 一致性界限", "95% limits of agreement"),
+    "xlabel": (
+        "登记与核实收入的几何平均（元/人·年）",
+        "Geometric mean of reported and surveyed income (yuan per person-year)",
+    ),
+    "ylabel": ("log(核实 / 登记)", "log(surveyed / reported)"),
+}
+
+
 def _pct(ax, axis: str = "x") -> None:
     """Format an axis as percentages."""
     fmt = mpl.ticker.PercentFormatter(xmax=1.0, decimals=1)
@@ -92,16 +126,20 @@ def forest_plot(
     low: str = "ci_low",
     high: str = "ci_high",
     threshold: float | None = None,
-    threshold_label: str = "",
+    threshold_label: Label = "",
     higher_is_better: bool = False,
-    title: str = "",
-    xlabel: str = "",
+    title: Label = "",
+    xlabel: Label = "",
+    lang: str = "zh",
 ) -> Figure:
     """Point estimates with confidence intervals per row, against a threshold line.
 
     Rows whose interval lies entirely on the wrong side of ``threshold`` are red, entirely on the
     right side green, straddling ones grey. Used for wrong-exit rates (2%) and approval (90%).
+    The labels are plain strings or (中文, English) pairs shown in ``lang``.
     """
+    title, xlabel = in_language(title, lang), in_language(xlabel, lang)
+    threshold_label = in_language(threshold_label, lang)
     data = frame.reset_index(drop=True)
     n = len(data)
     fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(n, 1)))
@@ -138,13 +176,17 @@ def income_scatter(
     surveyed: str = "surveyed_income_per_capita",
     poverty_line: float | None = None,
     wrong: str | None = None,
-    labels: Sequence[str] = ("登记收入（元/人·年）", "核实收入（元/人·年）"),
-    title: str = "",
+    labels: Sequence[Label] | None = None,
+    title: Label = "",
+    lang: str = "zh",
 ) -> Figure:
     """Reported vs surveyed per-capita income on log axes with the line of equality.
 
     The poverty line is drawn on both axes; points flagged in column ``wrong`` are red.
+    ``labels`` (x, y) default to reported and surveyed income (元/人·年) in ``lang``.
     """
+    text = {key: in_language(pair, lang) for key, pair in INCOME_TEXT.items()}
+    xlabel, ylabel = (in_language(t, lang) for t in labels or INCOME_AXES)
     x = frame[reported].to_numpy(float)
     y = frame[surveyed].to_numpy(float)
     keep = (x > 0) & (y > 0)
@@ -153,21 +195,21 @@ def income_scatter(
     ax = fig.subplots()
     ax.scatter(x[keep & ~flag], y[keep & ~flag], s=14, alpha=0.6, color=MAIN_COLOR)
     if flag.any():
-        ax.scatter(x[keep & flag], y[keep & flag], s=22, color=FAIL_COLOR, label="错退")
+        ax.scatter(x[keep & flag], y[keep & flag], s=22, color=FAIL_COLOR, label=text["wrong"])
     ax.set_xscale("log")
     ax.set_yscale("log")
     both = np.concatenate([x[keep], y[keep], [poverty_line or np.nan]])
     lo, hi = np.nanmin(both) / 1.3, np.nanmax(both) * 1.3
-    ax.plot([lo, hi], [lo, hi], color=GREY, linewidth=1, label="相等线")
+    ax.plot([lo, hi], [lo, hi], color=GREY, linewidth=1, label=text["equality"])
     if poverty_line:
-        ax.axhline(poverty_line, color=FAIL_COLOR, linestyle="--", linewidth=1, label="贫困线")
+        ax.axhline(poverty_line, color=FAIL_COLOR, linestyle="--", linewidth=1, label=text["line"])
         ax.axvline(poverty_line, color=FAIL_COLOR, linestyle=":", linewidth=1)
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title)
+        ax.set_title(in_language(title, lang))
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return fig
@@ -180,13 +222,15 @@ def bland_altman(
     surveyed: str = "surveyed_income_per_capita",
     bias: float | None = None,
     limits: tuple[float, float] | None = None,
-    title: str = "",
+    title: Label = "",
+    lang: str = "zh",
 ) -> Figure:
     """Bland–Altman plot on the log scale: log(surveyed/reported) against the mean log income.
 
     ``bias`` and ``limits`` (limits of agreement, same log scale) come from the evaluation
     results; without them they are computed as mean ± 1.96 SD of the plotted differences.
     """
+    text = {key: in_language(pair, lang) for key, pair in BLAND_ALTMAN_TEXT.items()}
     x = frame[reported].to_numpy(float)
     y = frame[surveyed].to_numpy(float)
     keep = (x > 0) & (y > 0)
@@ -202,14 +246,14 @@ def bland_altman(
     ax.scatter(np.exp(mean_log), diff, s=14, alpha=0.6, color=MAIN_COLOR)
     ax.set_xscale("log")
     ax.axhline(0, color=GREY, linewidth=1)
-    ax.axhline(bias, color=MAIN_COLOR, linewidth=1.4, label=f"平均差 {bias:+.3f}")
+    ax.axhline(bias, color=MAIN_COLOR, linewidth=1.4, label=f"{text['bias']} {bias:+.3f}")
     for lim in limits:
         ax.axhline(lim, color=FAIL_COLOR, linestyle="--", linewidth=1)
-    ax.plot([], [], color=FAIL_COLOR, linestyle="--", label="95% 一致性界限")
-    ax.set_xlabel("登记与核实收入的几何平均（元/人·年）")
-    ax.set_ylabel("log(核实 / 登记)")
+    ax.plot([], [], color=FAIL_COLOR, linestyle="--", label=text["limits"])
+    ax.set_xlabel(text["xlabel"])
+    ax.set_ylabel(text["ylabel"])
     if title:
-        ax.set_title(title)
+        ax.set_title(in_language(title, lang))
     ax.legend(loc="best", frameon=False)
     fig.tight_layout()
     return fig

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import matplotlib as mpl
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
+from data_contracts.errors import UserError
 from evaluation import figures
 
 
@@ -122,3 +124,87 @@ def test_style_without_cjk_fonts_falls_back_quietly(monkeypatch: pytest.MonkeyPa
         )
         svg = _svg(fig)  # no missing-glyph warning raised as an error
     assert "错退率" in svg and "甲镇" in svg  # still text: the browser draws it with CJK fonts
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+INCOMES = pd.DataFrame(
+    {
+        "income_per_capita": [4000.0, 5000, 6000],
+        "surveyed_income_per_capita": [3000.0, 5200, 6100],
+        "wrong": [True, False, False],
+    }
+)
+
+
+def _labels(fig) -> list[str]:
+    """Title, axis labels and legend entries of the figure's only axes."""
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+    return [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *legend]
+
+
+def test_chinese_labels_are_the_default() -> None:
+    scatter = figures.income_scatter(INCOMES, poverty_line=3500, wrong="wrong")
+    assert _labels(scatter) == [
+        "", "登记收入（元/人·年）", "核实收入（元/人·年）", "错退", "相等线", "贫困线"
+    ]  # fmt: skip
+    ba = figures.bland_altman(INCOMES, bias=0.05, limits=(-0.2, 0.3))
+    assert _labels(ba) == [
+        "",
+        "登记与核实收入的几何平均（元/人·年）",
+        "log(核实 / 登记)",
+        "平均差 +0.050",
+        "95% 一致性界限",
+    ]
+
+
+def test_english_labels_only_in_english() -> None:
+    scatter = figures.income_scatter(
+        INCOMES, poverty_line=3500, wrong="wrong", title=("收入", "Income"), lang="en"
+    )
+    assert _labels(scatter) == [
+        "Income",
+        "Reported income (yuan per person-year)",
+        "Surveyed income (yuan per person-year)",
+        "Wrong exit",
+        "Line of equality",
+        "Poverty line",
+    ]
+    ba = figures.bland_altman(INCOMES, bias=-0.05, limits=(-0.2, 0.3), lang="en")
+    assert _labels(ba) == [
+        "",
+        "Geometric mean of reported and surveyed income (yuan per person-year)",
+        "log(surveyed / reported)",
+        "Mean difference -0.050",
+        "95% limits of agreement",
+    ]
+    forest = figures.forest_plot(
+        pd.DataFrame({"t": ["A"], "estimate": [0.01], "ci_low": [0.0], "ci_high": [0.03]}),
+        label="t",
+        threshold=0.02,
+        threshold_label=("2% 标准线", "2% line"),
+        title=("错退率", "Wrong-exit rate"),
+        xlabel="p",
+        lang="en",
+    )
+    assert _labels(forest) == ["Wrong-exit rate", "p", "", "2% line"]
+    for fig in (scatter, ba, forest):
+        svg = _svg(fig)
+        assert not CJK.findall(svg), CJK.findall(svg)  # no Chinese left anywhere in the SVG
+    assert "Line of equality" in _svg(scatter)  # labels are SVG text
+
+
+def test_forest_plot_pairs_pick_chinese_by_default() -> None:
+    fig = figures.forest_plot(
+        pd.DataFrame({"t": ["甲镇"], "estimate": [0.01], "ci_low": [0.0], "ci_high": [0.03]}),
+        label="t",
+        threshold=0.02,
+        threshold_label="2%",
+        title=("错退率", "Wrong-exit rate"),
+    )
+    assert _labels(fig) == ["错退率", "", "", "2%"]
+
+
+def test_unknown_language_is_a_user_error() -> None:
+    with pytest.raises(UserError, match=r"zh, en, got 'fr'"):
+        figures.bland_altman(INCOMES, lang="fr")

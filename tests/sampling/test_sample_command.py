@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,9 @@ def no_report(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     calls: list[dict] = []
 
     def fake(name, parameters, out_dir, html_name, lang="zh"):
-        calls.append({"name": name, "parameters": dict(parameters), "html": html_name})
+        calls.append(
+            {"name": name, "parameters": dict(parameters), "html": html_name, "lang": lang}
+        )
         return Path(out_dir) / html_name
 
     monkeypatch.setattr("workbench.commands.sample.run_notebook", fake)
@@ -61,6 +64,7 @@ def argv(inputs: dict[str, Path], out: Path, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 STRATIFIED = ("--design", "stratified", "--n", "40", "--strata", "risk", "--reserves", "2")
 
 
@@ -85,6 +89,16 @@ def test_stratified_run_folder_and_determinism(tmp_path: Path, inputs, no_report
     assert no_report[0]["name"] == "sample_township"
     assert no_report[0]["parameters"]["run_dir"] == str(a.resolve())
     assert no_report[0]["html"] == "sampling_report.html"
+    assert no_report[0]["lang"] == "zh"
+
+
+def test_lang_flag_reaches_the_report(tmp_path: Path, inputs, no_report, capsys) -> None:
+    assert main(argv(inputs, tmp_path / "en", *STRATIFIED, "--seed", "1", "--lang", "en")) == 0
+    assert no_report[0]["lang"] == "en"
+    with pytest.raises(SystemExit, match="2"):  # argparse refuses the choice
+        main(argv(inputs, tmp_path / "fr", *STRATIFIED, "--seed", "1", "--lang", "fr"))
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
+    assert not (tmp_path / "fr").exists()
 
 
 def test_report_helpers_reproduce_the_run(tmp_path: Path, inputs, no_report) -> None:
@@ -116,6 +130,44 @@ def test_report_helpers_reproduce_the_run(tmp_path: Path, inputs, no_report) -> 
     assert preview["证件号码"].str.contains(r"\*{10}").all() and len(preview) == 5
     assert preview["户主姓名"].str.contains(r"\*").all()
     # a changed sample file is detected
+    # the same tables in English: same values, English headers and words
+    summary_en = report.frame_summary_table(run.frame, "en")
+    assert summary_en.iloc[-1]["Village code"] == "Total"
+    assert summary_en.iloc[-1]["Exited households"] == 1258
+    assert summary_en.iloc[:, 2:].equals(
+        summary.iloc[:, 2:].set_axis(summary_en.columns[2:], axis=1)
+    )
+    design_en = report.design_table(run.design, run.sample, "en").set_index("Item")["Value"]
+    assert design_en["Sampled households"] == "30" and design_en["Design"] == "two-stage sampling"
+    alloc_en = report.allocation_table(run.sample, "en")
+    assert alloc_en["Sampled households"].sum() == 30 and set(alloc_en["Selected"]) == {"yes", "no"}
+    precision_en = report.precision_table(run.sample, run.frame, lang="en")
+    assert precision_en["95% CI half-width (approx.)"].iloc[0] == "±5.0%"
+    plan_en = report.plan_table(plan, "en").set_index("Item")["Value"]
+    assert plan_en["Households to check n"] == str(plan.n)
+    assert plan_en["Model"] == "hypergeometric (finite population)"
+    ax = report.oc_figure(plan, lang="en").axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (
+        "True wrong-exit rate (%)",
+        "Probability of passing",
+    )
+    assert [t.get_text() for t in ax.get_legend().get_texts()][1:] == [
+        "threshold p0",
+        "good rate p1",
+    ]
+    preview_en = report.sample_preview(run.recorded, 5, "en")
+    assert preview_en.columns[:4].tolist() == [
+        "Household ID", "Village", "Head of household", "ID number"
+    ]  # fmt: skip
+    assert preview_en["ID number"].str.contains(r"\*{10}").all()
+    assert report.heading("plan", "en") == "## Acceptance plan and OC curve"
+    assert report.title(run.design, "en") == "# 白马镇: sample of exited households"
+    intro = report.intro(run, "en")
+    assert "**30** households with **10** reserves" in intro and "exactly the recorded" in intro
+    rule_zh, rule_en = (report.replacement_rule(run.design, lang) for lang in ("zh", "en"))
+    assert rule_zh.startswith("拒访或未找到的样本户") and "按同一村备选户顺序" in rule_zh
+    assert rule_en.startswith("A sampled household that refuses") and "same village" in rule_en
+    assert not CJK.search(rule_en) and "A sampled" not in rule_zh
     tampered = run.recorded.assign(weight=run.recorded["weight"] * 2)
     tampered.to_parquet(out / "tampered.parquet")
     (out / "sample.parquet").unlink()
@@ -157,11 +209,23 @@ def test_unknown_township_and_existing_folder(tmp_path: Path, inputs, no_report,
     assert (tmp_path / "full" / "x.txt").read_text() == "keep"
 
 
-def test_real_report_renders(tmp_path: Path, inputs) -> None:
-    """One real papermill run of notebooks/sample_township.ipynb (the slow path)."""
-    args = ("--design", "cluster", "--villages-to-sample", "3", "--seed", "5")
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [
+        ("zh", ["白马镇 脱贫户抽样报告", "完全一致", "操作特性", "整群抽样", "整群抽样不设备选户"],
+         ["No replacement", "Sampling frame"]),
+        ("en", ["白马镇: sample of exited households", "exactly the recorded sample",
+                "Acceptance plan and OC curve", "cluster sampling", "(refused / not_found)",
+                "Households to check n", "Exited households", "Head of household"],
+         ["抽样报告", "操作特性", "整群抽样", "备选户", "脱贫户数", "户主姓名", "项目"]),
+    ],
+)  # fmt: skip
+def test_real_report_renders(tmp_path: Path, inputs, lang, expected, absent) -> None:
+    """Real papermill runs of notebooks/sample_township.ipynb (the slow path), in each language."""
+    args = ("--design", "cluster", "--villages-to-sample", "3", "--seed", "5", "--lang", lang)
     assert main(argv(inputs, tmp_path / "run", *args)) == 0
     html = (tmp_path / "run" / "sampling_report.html").read_text("utf-8")
-    assert "白马镇 脱贫户抽样报告" in html and "完全一致" in html and "data:image/svg+xml" in html
-    assert "操作特性" in html and "整群抽样" in html
-    assert "Traceback" not in html
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}"' in html
+    assert "data:image/svg+xml" in html and "Traceback" not in html
+    assert [t for t in expected if t not in html] == []
+    assert [t for t in absent if t in html] == []

@@ -17,7 +17,7 @@ from sampling.outputs import write_outputs
 from sampling.plans import acceptance_plan
 from sampling.sample import Sample
 from workbench.fsutil import atomic_write_bytes, new_run_dir
-from workbench.runner import run_notebook
+from workbench.runner import LANGS, run_notebook
 
 HELP = "Draw a seeded spot-check sample for a township; write manifest and survey form (抽样)."
 
@@ -64,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=float, default=0.10, help="report: plan α")
     parser.add_argument("--beta", type=float, default=0.05, help="report: plan β")
     parser.add_argument("--deff", type=float, default=1.0, help="report: design effect")
+    parser.add_argument(
+        "--lang", choices=LANGS, default="zh", help="report language: zh (简体中文) or en"
+    )
     parser.add_argument(
         "--no-personal-data",
         action="store_true",
@@ -169,7 +172,9 @@ def run(args: argparse.Namespace) -> int:
         "beta": args.beta,
         "deff": args.deff,
     }
-    html = run_notebook("sample_township", report_params, run_dir, "sampling_report.html")
+    html = run_notebook(
+        "sample_township", report_params, run_dir, "sampling_report.html", lang=args.lang
+    )
     print(f"sample written to {run_dir}; report: {html}")
     return 0
 
