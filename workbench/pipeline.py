@@ -97,13 +97,15 @@ def write_inputs(folder: Path, seed: int) -> dict[str, Path]:
     }
 
 
-def _sample(inputs: dict[str, Path], township: str, run_dir: Path, n: int, seed: int) -> None:
+def _sample(
+    inputs: dict[str, Path], township: str, run_dir: Path, n: int, seed: int, lang: str
+) -> None:
     """Draw the township sample exactly as ``exitcheck sample`` does (same parser, same checks)."""
     argv = [
         "sample", "--households", str(inputs["households"]), "--villages", str(inputs["villages"]),
         "--poverty-lines", str(inputs["poverty-lines"]), "--township", township,
         "--design", "stratified", "--strata", "risk", "--n", str(n), "--reserves", "3",
-        "--seed", str(seed), "--out", str(run_dir),
+        "--seed", str(seed), "--out", str(run_dir), "--lang", lang,
     ]  # fmt: skip
     args = build_parser("sample").parse_args(argv)
     args._module.run(args)
@@ -139,7 +141,7 @@ def township_task(
     base = Path(root)
     run_dir = base / "townships" / township
     try:
-        _sample({k: Path(v) for k, v in inputs.items()}, township, run_dir, n, seed)
+        _sample({k: Path(v) for k, v in inputs.items()}, township, run_dir, n, seed, lang)
         survey, villages = _survey(run_dir, township, base / "survey", seed, demo_seed)
         report = assess(run_dir, survey, villages, lang=lang)
     except UserError as exc:
