@@ -25,14 +25,21 @@ from evaluation.review.designs import Layout
 class RatioEstimates:
     """Estimates for R replications × K outcomes.
 
-    ``estimate``/``se`` are (R × K) (or (R,) for one outcome); ``df`` and ``n`` (sampled households)
-    are (R,).
+    ``estimate``/``se`` are (R × K) (or (R,) for one outcome); ``df``, ``n`` (sampled households)
+    and ``households`` (N̂ = Σ household weights, the estimated households of the township) are
+    (R,).
     """
 
     estimate: np.ndarray
     se: np.ndarray
     df: np.ndarray
     n: np.ndarray
+    households: np.ndarray
+
+    @property
+    def fraction(self) -> np.ndarray:
+        """Sampling fraction f = n ÷ N̂ of the household floor (as ``evaluation.rates``)."""
+        return self.n / self.households
 
 
 def ratio_estimates(
@@ -72,6 +79,7 @@ def ratio_estimates(
         se=squeeze(se),
         df=n_h.sum(axis=1) - (n_h > 0).sum(axis=1),
         n=(w > 0).sum(axis=1),
+        households=w.sum(axis=1),
     )
 
 

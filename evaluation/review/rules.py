@@ -13,8 +13,8 @@ from evaluation.rates import household_floor
 
 CI_METHODS = ("beta", "beta_raw", "logit", "mean")
 """The methods the review compares: Korn–Graubard (the default near 0), logit and Wald (``mean``)
-as the assessment computes them, and ``beta_raw`` — Korn–Graubard without the household floor
-of the person-rate SE (R's ``svyciprop`` applied to the ratio), to show why the floor is needed."""
+as the assessment computes them, and ``beta_raw`` — Korn–Graubard on the unfloored linearised SE
+(R's ``svyciprop``), to show why the household floor is needed."""
 
 
 def review_interval(
@@ -24,15 +24,17 @@ def review_interval(
     df: np.ndarray,
     level: float,
     n: np.ndarray,
-    persons: bool,
+    fraction: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The interval of ``evaluation.intervals`` as the assessment applies it (``evaluation.rates``).
+    """The interval of ``evaluation.intervals`` exactly as the assessment applies it to 错退率.
 
-    For the rate by persons the SE is floored at household level (``household_floor``: a person
-    rate carries no more information than its n households), except for ``beta_raw``. Without the
-    floor n* = p(1−p)/se² counts persons, so one wrong single-person household among n sampled
-    households can yield n* ≫ n and an upper bound below 2 %.
+    ``evaluation.rates`` floors the SE of every wrong-exit rate, by persons and by households, at
+    the household SRSWOR SE (``household_floor`` with n interviewed households and sampling
+    fraction f = n ÷ N̂); ``beta_raw`` keeps the unfloored SE. Without the floor a person rate's
+    n* = p(1−p)/se² counts persons, so one wrong single-person household among n sampled
+    households can yield n* ≫ n and an upper bound below 2 %; a household rate from internally
+    homogeneous strata gets a linearised SE near 0.
     """
-    if persons and method != "beta_raw":
-        se = household_floor(est, se, n)
-    return interval("beta" if method == "beta_raw" else method, est, se, df, level, n)
+    if method == "beta_raw":
+        return interval("beta", est, se, df, level, n)
+    return interval(method, est, household_floor(est, se, n, fraction), df, level, n)

@@ -4,6 +4,8 @@ and the sample size each design needs for a target operating characteristic.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -19,8 +21,9 @@ from evaluation.verdict import verdict_codes
 def _judged(est: RatioEstimates, truth: float, config, method: str) -> dict:
     """Mean estimate, bias, coverage of ``truth`` and verdict probabilities (persons rate)."""
     level, threshold = config.thresholds.level, config.thresholds.wrong_exit
-    lo, hi = review_interval(method, est.estimate, est.se, est.df, level, est.n, True)
-    b_lo, b_hi = review_interval(method, est.estimate, est.se, est.df, 2 * level - 1, est.n, True)
+    args = (est.estimate, est.se, est.df)
+    lo, hi = review_interval(method, *args, level, est.n, est.fraction)
+    b_lo, b_hi = review_interval(method, *args, 2 * level - 1, est.n, est.fraction)
     codes = verdict_codes(b_lo, b_hi, threshold)
     return {
         "mean_estimate": float(est.estimate.mean()),
@@ -73,7 +76,7 @@ def measurement_error(
 
 def _first(est: RatioEstimates) -> RatioEstimates:
     """Squeeze the single outcome of a (R × 1) estimate."""
-    return RatioEstimates(est.estimate[:, 0], est.se[:, 0], est.df, est.n)
+    return replace(est, estimate=est.estimate[:, 0], se=est.se[:, 0])
 
 
 def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generator) -> pd.DataFrame:

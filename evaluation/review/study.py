@@ -94,16 +94,15 @@ def evaluate(
 ) -> tuple[list[dict], list[dict]]:
     """Coverage rows and OC rows for one (R × K) set of estimates against the K true values."""
     reps = est.estimate.shape[0]
-    df, n = est.df[:, None], est.n[:, None]
+    df, n, f = est.df[:, None], est.n[:, None], est.fraction[:, None]
     level, threshold = config.thresholds.level, config.thresholds.wrong_exit
     coverage, oc = [], []
     official = (est.estimate < threshold).mean(axis=0)
-    persons = labels["measure"] == "persons"
     for method in CI_METHODS:
-        lo, hi = review_interval(method, est.estimate, est.se, df, level, n, persons)
+        lo, hi = review_interval(method, est.estimate, est.se, df, level, n, f)
         below, above = (hi < truth).mean(axis=0), (lo > truth).mean(axis=0)
         cov = 1 - below - above
-        b_lo, b_hi = review_interval(method, est.estimate, est.se, df, 2 * level - 1, n, persons)
+        b_lo, b_hi = review_interval(method, est.estimate, est.se, df, 2 * level - 1, n, f)
         codes = verdict_codes(b_lo, b_hi, threshold)
         for k, rate in enumerate(config.rates):
             base = {**labels, "rate": float(rate), "true_rate": float(truth[k]), "method": method}
