@@ -222,7 +222,29 @@ def verdict_box(results: Mapping[str, Any], lang: str = "zh") -> HtmlBlock:
     return HtmlBlock(
         f'<div class="verdict {html.escape(word)}">'
         f'<p class="headline">{headline}</p>'
-        f"<p>{html.escape(_why(results, lang))}</p>{official_text}{table}</div>"
+        f"<p>{html.escape(_why(results, lang))}</p>{official_text}{table}"
+        f'<p class="note">{html.escape(bound_note(results, lang))}</p></div>'
+    )
+
+
+def bound_note(results: Mapping[str, Any], lang: str = "zh") -> str:
+    """Why a two-sided interval may touch a threshold the verdict still clears.
+
+    The table shows two-sided intervals at the report's level; the statistical verdict compares the
+    one-sided bound at that level (the two-sided interval at 1 − 2(1 − level)) with each threshold.
+    """
+    level = float(results.get("parameters", {}).get("level", 0.95))
+    two_sided = 1 - 2 * (1 - level)
+    if _lang(lang) == "zh":
+        return (
+            f"注：表中为双侧{level:.0%}置信区间；统计结论依据单侧{level:.0%}置信界"
+            f"（即双侧{two_sided:.0%}区间的一端）与标准比较，故区间端点略越过标准时结论仍可能为“可信”。"
+        )
+    return (
+        f"Note: the table shows two-sided {level:.0%} intervals; the statistical verdict "
+        f"compares the one-sided {level:.0%} bound (one end of the two-sided {two_sided:.0%} "
+        "interval) with each standard, so an interval end slightly past a standard can still be "
+        "credible."
     )
 
 

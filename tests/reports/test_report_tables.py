@@ -90,6 +90,11 @@ def test_verdict_box(results: dict) -> None:
     en = verdict_box(results, "en")
     assert "兰山镇: exit results not credible" in en
     assert "The confidence bound of Wrong-exit rate (persons) lies on the failing side" in en
+    # the note explains two-sided intervals vs the one-sided bound the verdict uses
+    assert "双侧95%置信区间；统计结论依据单侧95%置信界（即双侧90%区间的一端）" in box
+    assert "one-sided 95% bound (one end of the two-sided 90% interval)" in en
+    at_90 = verdict_box({**results, "parameters": {**results.get("parameters", {}), "level": 0.9}})
+    assert "单侧90%置信界（即双侧80%区间的一端）" in at_90
 
 
 def test_verdict_word_only() -> None:
