@@ -204,7 +204,12 @@ async def _reset(km: AsyncKernelManager, cwd: Path) -> None:
 
 
 def _shared_kernel(cwd: Path) -> AsyncKernelManager:
-    """The process's reused kernel, ready in ``cwd``; a dead one is replaced by a new kernel."""
+    """The process's reused kernel, ready in ``cwd``; a dead one is replaced by a new kernel.
+
+    ``cwd`` is made absolute first: the kernel stays in the previous notebook's folder, so a
+    relative path (``exitcheck demo``'s default ``--out``) would resolve from there.
+    """
+    cwd = cwd.resolve()
     km = _shared[0]
     if km.has_kernel and not run_sync(km.is_alive)():
         _shut_down(km)

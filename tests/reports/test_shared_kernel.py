@@ -72,6 +72,17 @@ def test_notebooks_share_one_kernel_reset_between_runs(probe_dir: Path, tmp_path
     assert third[0] != first[0] and not _alive(third[0])
 
 
+def test_relative_output_folders_with_a_shared_kernel(
+    probe_dir: Path, tmp_path, shared, monkeypatch
+) -> None:
+    """The kernel keeps the previous notebook's folder: relative paths must not resolve from it."""
+    monkeypatch.chdir(tmp_path)
+    first = _probe(probe_dir, Path("runs/a"))
+    second = _probe(probe_dir, Path("runs/b"))
+    assert first[0] == second[0]
+    assert (first[1], second[1]) == (str(tmp_path / "runs/a"), str(tmp_path / "runs/b"))
+
+
 def test_a_dead_shared_kernel_is_replaced(probe_dir: Path, tmp_path, shared) -> None:
     pid = _probe(probe_dir, tmp_path / "a")[0]
     with pytest.raises(UserError, match="notebook probe: the kernel died") as info:
