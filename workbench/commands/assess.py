@@ -26,7 +26,6 @@ from workbench.township_run import (
 )
 from workbench.versions import Version, assessment_version, latest_finished
 
-HELP = "Assess a township from its survey returns; write a new report version (评估)."
 NOTEBOOK = "assess_township"
 
 

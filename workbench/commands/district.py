@@ -16,7 +16,6 @@ from workbench.district_data import collect
 from workbench.fsutil import new_run_dir
 from workbench.runner import LANGS, run_notebook
 
-HELP = "Summarise the latest township assessments into a district report (区县汇总)."
 NOTEBOOK = "district_summary"
 
 

@@ -8,10 +8,6 @@ import json
 from data_contracts.errors import UserError
 from sampling.plans import AcceptancePlan, acceptance_plan, zero_failure_plan
 
-HELP = (
-    "Sample size and acceptance plan (n, d) with its operating characteristic (样本量与验收方案)."
-)
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of issue #3: risks and rates, or --max-errors/--confidence for a d-failure plan."""

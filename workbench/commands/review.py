@@ -11,7 +11,6 @@ from data_contracts.errors import UserError
 
 #: more replications would not fit in a laptop's memory (arrays of reps × sampled households)
 MAX_REPS = 20_000
-HELP = "Monte Carlo review of designs, intervals and verdict rules (方法评审)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -19,8 +19,6 @@ from sampling.sample import Sample
 from workbench.fsutil import atomic_write_bytes, new_run_dir
 from workbench.runner import LANGS, run_notebook
 
-HELP = "Draw a seeded spot-check sample for a township; write manifest and survey form (抽样)."
-
 #: flags that apply to each design (anything else given is refused)
 _APPLIES = {
     "stratified": {"n", "strata", "allocation", "selection", "reserves", "error_rates", "fixed"},

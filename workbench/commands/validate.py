@@ -10,8 +10,6 @@ from data_contracts import ContractError, LoadedTable, UserError, check_villages
 from data_contracts.columns import KINDS
 from data_contracts.problems import format_problems
 
-HELP = "Check one input table against its data contract (校验输入表)."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """KIND FILE [--sheet NAME] [--villages FILE]."""
