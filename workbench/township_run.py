@@ -25,7 +25,7 @@ from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
 from evaluation.assessment import Assessment, assess_township
 from evaluation.classify import resolve_units
-from evaluation.report_tables import survey_changes
+from reports.township_report import survey_changes
 from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
 from workbench.fsutil import atomic_write_bytes, atomic_write_json
 

@@ -13,7 +13,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from data_contracts.errors import UserError
-from evaluation import figures
+from reports import figures
 
 
 @pytest.fixture(autouse=True)

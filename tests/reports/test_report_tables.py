@@ -7,7 +7,7 @@ import copy
 import pandas as pd
 import pytest
 
-from evaluation.report_tables import (
+from reports.township_report import (
     indicator_changes,
     indicator_frame,
     indicator_table,

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from evaluation import report_tables as rt
+from reports import township_report as rt
 from workbench.pipeline import DemoResult
 from workbench.township_run import assess_run
 

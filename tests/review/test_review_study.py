@@ -177,8 +177,8 @@ def test_report_tables_from_json(review, tmp_path):
     """The report's tables and figures read review.json back with Chinese labels."""
     import matplotlib.pyplot as plt
 
-    from evaluation.figures import use_report_style
-    from evaluation.review import report
+    from reports import review_report as report
+    from reports.figures import use_report_style
 
     path = tmp_path / "review.json"
     path.write_text(json.dumps(review.to_json(), ensure_ascii=False), encoding="utf-8")
@@ -201,7 +201,7 @@ def test_report_tables_from_json(review, tmp_path):
 
 
 def test_say_shows_the_paragraph_in_the_report_language(monkeypatch) -> None:
-    from evaluation.review import report
+    from reports import review_report as report
 
     shown = []
     monkeypatch.setattr(report, "display", shown.append)

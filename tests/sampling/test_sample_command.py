@@ -14,7 +14,7 @@ import pytest
 from data_contracts.columns import spec
 from data_contracts.demo import generate_district
 from data_contracts.demo.files import csv_bytes
-from sampling import report
+from reports import sampling_report as report
 from sampling.plans import acceptance_plan
 from workbench.cli import main
 

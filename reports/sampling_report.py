@@ -22,7 +22,7 @@ from data_contracts import load
 from data_contracts.columns import column
 from data_contracts.errors import UserError
 from data_contracts.privacy import mask_frame
-from evaluation.figures import FAIL_COLOR, GREY, MAIN_COLOR, PASS_COLOR, in_language
+from reports.figures import FAIL_COLOR, GREY, MAIN_COLOR, PASS_COLOR, in_language
 from sampling.draw import draw_sample
 from sampling.frame import Frame, build_frame
 from sampling.outputs import stored_table
