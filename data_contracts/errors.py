@@ -41,3 +41,11 @@ class ContractError(UserError):
 
     def __repr__(self) -> str:
         return f"ContractError({self.summary!r})"
+
+
+class RecordError(UserError):
+    """A record file (design.json, results.json, …) is missing, unreadable, of an incompatible
+    schema version or does not validate against its model (exit status 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=2)

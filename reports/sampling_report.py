@@ -8,7 +8,6 @@ also proves that the recorded sample is reproducible. Every text helper takes ``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,9 @@ from pandas.io.formats.style import Styler
 
 from data_contracts import load
 from data_contracts.columns import column
-from data_contracts.errors import UserError
+from data_contracts.messages import text
 from data_contracts.privacy import mask_frame
+from data_contracts.records import DesignRecord, read_record
 from reports.figures import FAIL_COLOR, GREY, MAIN_COLOR, PASS_COLOR, in_language
 from sampling.draw import draw_sample
 from sampling.frame import Frame, build_frame
@@ -80,10 +80,7 @@ class SamplingRun:
 def load_run(run_dir: str | Path) -> SamplingRun:
     """Read design.json, sample.parquet and inputs/ of a run; re-draw and compare the sample."""
     run = Path(run_dir)
-    try:
-        design = json.loads((run / "design.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{run}: cannot read design.json ({exc}).") from None
+    design = read_record(run / DesignRecord.FILE, DesignRecord).model_dump(mode="json")
     params = design["parameters"]
     tables = {k: load(k, run / params["inputs"][k]).frame for k in INPUT_KINDS}
     frame = build_frame(
@@ -161,12 +158,8 @@ def heading(key: str, lang: str = "zh") -> str:
 
 
 def replacement_rule(design: dict[str, Any], lang: str = "zh") -> str:
-    """The replacement rule recorded in design.json (替换规则) in the report language.
-
-    design.json keeps it as "English / 中文"; a rule without that separator is shown whole.
-    """
-    en, sep, zh = design["replacement_rule"].rpartition(" / ")
-    return in_language((zh, en), lang) if sep else zh
+    """The replacement rule recorded in design.json (替换规则: a code) in the report language."""
+    return text(f"sampling.rule_{design['replacement_rule']}", lang)
 
 
 def _band_columns(table: pd.DataFrame, lang: str) -> dict[str, str]:

@@ -13,11 +13,7 @@ from sampling.sample import Sample, assemble, design_info
 
 VILLAGE_SELECTIONS = ("pps", "srs")
 
-NO_RESERVE_RULE = (
-    "No replacement: every exited household of a selected village is surveyed, so a refusal or a "
-    "household not found stays in the survey as nonresponse (refused / not_found) and is handled "
-    "in estimation. / 整群抽样不设备选户：拒访或未找到的户按无应答记录。"
-)
+NO_RESERVE_RULE = "none_cluster"  # every household of a selected village; no reserves
 
 
 def village_sizes(frame: Frame) -> pd.Series:

@@ -9,6 +9,7 @@ byte-reproducible (fixed zip timestamps), so the same inputs and seed give ident
 
 from __future__ import annotations
 
+import hashlib
 import io
 import platform
 from datetime import UTC, datetime
@@ -24,9 +25,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from data_contracts.columns import SURVEY, VISIT_STATUS, column
+from data_contracts.fileio import atomic_write_bytes, workbook_bytes
+from data_contracts.messages import text
 from data_contracts.privacy import mask_frame, mask_ids, mask_phones
+from data_contracts.records import DesignRecord, write_record
 from sampling.sample import Sample
-from workbench.fsutil import atomic_write_bytes, atomic_write_json, workbook_bytes
 
 PACKAGES = ("exitcheck", "numpy", "pandas", "scipy", "pyarrow", "openpyxl")
 FORM_SHEET = "调查表"
@@ -59,10 +62,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def design_record(sample: Sample, created: datetime | None = None) -> dict[str, Any]:
-    """The content of design.json (interfaces.md): design, parameters, seed, fingerprint, …"""
+def design_record(
+    sample: Sample, created: datetime | None = None, files: dict[str, str] | None = None
+) -> DesignRecord:
+    """design.json as a typed record: the design, parameters, seed, frame fingerprint, versions
+    and the SHA-256 of every other file ``sample`` wrote (``files``)."""
     stamp = (created or datetime.now(UTC)).isoformat(timespec="seconds")
-    return {**sample.design, "versions": package_versions(), "created": stamp}
+    return DesignRecord.model_validate(
+        {**sample.design, "files": files or {}, "versions": package_versions(), "created": stamp}
+    )
 
 
 def stored_table(units: pd.DataFrame) -> pd.DataFrame:
@@ -157,8 +165,8 @@ def _instructions(sample: Sample) -> list[str]:
         "5. 完成或替换户行必须填写核实家庭人口数、核实人均纯收入及“两不愁三保障”四项核实结果。",
         "6. 调查日期格式：2016-08-02。表头请勿改动，以便系统直接读取。",
         "",
-        "替换规则 / replacement rule:",
-        sample.design["replacement_rule"],
+        text("sampling.rule_heading", "zh"),
+        text(f"sampling.rule_{sample.design['replacement_rule']}", "zh"),
     ]
 
 
@@ -209,18 +217,21 @@ def survey_form_xlsx(sample: Sample) -> bytes:
 def write_outputs(
     sample: Sample, run_dir: str | Path, created: datetime | None = None, personal: bool = True
 ) -> dict[str, Path]:
-    """Write sample.parquet, sample.csv, design.json, manifest.xlsx and survey_form.xlsx.
+    """Write sample.parquet, sample.csv, manifest.xlsx, survey_form.xlsx, then design.json.
 
-    ``personal=False`` leaves names and phones out of the manifest as well (其他文件本就不含).
+    design.json is written last and records the SHA-256 of the other files, so a run folder
+    whose design.json exists holds every file of the sample. ``personal=False`` leaves names and
+    phones out of the manifest as well (其他文件本就不含).
     """
     run = Path(run_dir)
     csv_text = analyst_table(sample.units).to_csv(index=False, lineterminator="\n")
-    return {
-        "sample.parquet": atomic_write_bytes(
-            run / "sample.parquet", _parquet_bytes(stored_table(sample.units))
-        ),
-        "sample.csv": atomic_write_bytes(run / "sample.csv", ("\ufeff" + csv_text).encode()),
-        "design.json": atomic_write_json(run / "design.json", design_record(sample, created)),
-        "manifest.xlsx": atomic_write_bytes(run / "manifest.xlsx", manifest_xlsx(sample, personal)),
-        "survey_form.xlsx": atomic_write_bytes(run / "survey_form.xlsx", survey_form_xlsx(sample)),
+    contents = {
+        "sample.parquet": _parquet_bytes(stored_table(sample.units)),
+        "sample.csv": ("\ufeff" + csv_text).encode(),
+        "manifest.xlsx": manifest_xlsx(sample, personal),
+        "survey_form.xlsx": survey_form_xlsx(sample),
     }
+    written = {name: atomic_write_bytes(run / name, data) for name, data in contents.items()}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+    written["design.json"] = write_record(run, design_record(sample, created, hashes))
+    return written

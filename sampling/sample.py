@@ -124,17 +124,11 @@ class Sample:
 
 
 def replacement_rule(group: str) -> str:
-    """The replacement rule written into design.json (替换规则), for reserve lists per ``group``."""
-    return (
-        f"A sampled household that refuses (refused) or cannot be found (not_found) keeps its row "
-        f"with that status and is replaced by the first unused reserve of the same {group} "
-        f"(reserve_group), in reserve_order 1, 2, …; the replacement is recorded as "
-        f"visit_status=replacement with replaces_household_id and takes the replaced household's "
-        f"weight. Reserves are never used for any other reason. / "
-        f"拒访或未找到的样本户保留原行并注明状态，"
-        f"按同一{'村' if group == 'village' else '层'}备选户顺序（reserve_order）依次替换；"
-        f"替换户记为“替换户”，填写被替换户编号，沿用被替换户的权数。"
-    )
+    """The replacement rule's code in design.json (替换规则): reserves in order within ``group``
+    (``stratum`` or ``village``); the words are in the message catalogue (``sampling.rule_*``)."""
+    if group not in ("stratum", "village"):
+        raise ValueError(f"reserve group must be 'stratum' or 'village', not {group!r}")
+    return f"reserve_in_order_{group}"
 
 
 def design_info(

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from data_contracts.errors import UserError
+from data_contracts.fileio import atomic_write_json
 from evaluation.district import DistrictSummary, summarise_district
-from workbench.fsutil import atomic_write_json
 from workbench.township_run import RESULTS, UNITS
 from workbench.versions import latest_finished, list_versions
 

@@ -33,10 +33,10 @@ from data_contracts.demo import (
 )
 from data_contracts.demo.files import csv_bytes
 from data_contracts.errors import UserError
+from data_contracts.fileio import atomic_write_bytes, new_run_dir
 from workbench.cli import build_parser
 from workbench.commands.assess import assess
 from workbench.commands.district import summarise
-from workbench.fsutil import atomic_write_bytes, new_run_dir
 from workbench.runner import share_kernel
 from workbench.township_run import TownshipRun
 

@@ -19,7 +19,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from data_contracts.errors import UserError
-from workbench.fsutil import atomic_write_text
+from data_contracts.fileio import atomic_write_text
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 

@@ -21,13 +21,14 @@ import pandas as pd
 
 from data_contracts import LoadedTable, load
 from data_contracts.errors import UserError
+from data_contracts.fileio import atomic_write_bytes, atomic_write_json
 from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
+from data_contracts.records import DesignRecord, read_record
 from evaluation.assessment import Assessment, assess_township
 from evaluation.classify import resolve_units
 from reports.township_report import survey_changes
 from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
-from workbench.fsutil import atomic_write_bytes, atomic_write_json
 
 INPUT_KINDS = ("households", "villages")
 RESULTS = "results.json"
@@ -54,13 +55,11 @@ class TownshipRun:
                     f"{run} is not a township run folder: {name} is missing "
                     "(create one with `exitcheck sample`)."
                 )
+        design = read_record(run / DesignRecord.FILE, DesignRecord).model_dump(mode="json")
         try:
-            design = json.loads((run / "design.json").read_text(encoding="utf-8"))
             sample = pd.read_parquet(run / "sample.parquet")
         except (OSError, ValueError) as exc:
             raise UserError(f"{run}: cannot read the run folder's sample: {exc}") from None
-        if not isinstance(design, dict):
-            raise UserError(f"{run / 'design.json'}: not a design record (expected a JSON object).")
         lacking = [
             c
             for c in ("household_id", *ESTIMATION_COLUMNS, *RESERVE_COLUMNS)
@@ -102,31 +101,17 @@ class TownshipRun:
 
 
 def _input_files(run: Path, design: dict[str, Any]) -> dict[str, Path]:
-    """Registry input copies: as recorded in design.json (``inputs`` or ``parameters.inputs``),
-    else ``inputs/<kind>.*``.
-
-    Files under ``inputs/`` whose name contains the kind (``households``, ``villages``) are
-    accepted too, so copies keeping their original names are found.
-    """
-    recorded = design.get("inputs") or (design.get("parameters") or {}).get("inputs") or {}
+    """Registry input copies, as recorded in design.json (``parameters.inputs``)."""
+    recorded = design["parameters"]["inputs"]
     found: dict[str, Path] = {}
-    folder = run / "inputs"
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
     for kind in INPUT_KINDS:
         entry = recorded.get(kind)
-        entry = entry.get("file") if isinstance(entry, dict) else entry
-        if entry and (run / entry).is_file():
-            found[kind] = run / entry
-            continue
-        match = [p for p in files if p.stem == kind] or [
-            p for p in files if kind in p.name.lower() and "survey" not in p.name.lower()
-        ]
-        if len(match) != 1:
+        if not entry or not (run / entry).is_file():
             raise UserError(
-                f"{run}: cannot find the {kind} registry copy under inputs/ "
-                f"(expected inputs/{kind}.csv, .xlsx or .parquet)."
+                f"{run}: the {kind} registry copy recorded in design.json "
+                f"({entry or 'none'}) is missing; draw a new sample with `exitcheck sample`."
             )
-        found[kind] = match[0]
+        found[kind] = run / entry
     return found
 
 

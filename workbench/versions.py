@@ -21,7 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from data_contracts.errors import UserError
-from workbench.fsutil import atomic_write_text
+from data_contracts.fileio import atomic_write_text
 
 ASSESSMENTS = "assessments"
 STATUS = "STATUS"

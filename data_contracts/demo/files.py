@@ -17,7 +17,7 @@ import pandas as pd
 
 from data_contracts.columns import Column, spec
 from data_contracts.demo.generator import COUNTY, DEFAULT_SEED, generate_district
-from workbench.fsutil import atomic_write_bytes, workbook_bytes
+from data_contracts.fileio import atomic_write_bytes, workbook_bytes
 
 FILE_NAMES = {
     "households": "households.xlsx",

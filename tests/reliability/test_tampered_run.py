@@ -26,11 +26,11 @@ def _edit_registry(run: Path) -> None:
 TAMPER = {
     "design.json not an object": (
         lambda r: (r / "design.json").write_text("[]"),
-        "design.json: not a design record",
+        "design.json: not a design.json record",
     ),
     "design.json cut off": (
         lambda r: (r / "design.json").write_text("{"),
-        "cannot read the run folder's sample",
+        "design.json: cannot read it as JSON",
     ),
     "sample.parquet garbage": (
         lambda r: (r / "sample.parquet").write_bytes(b"xx"),
@@ -39,7 +39,7 @@ TAMPER = {
     "sample column dropped": (_drop_reserve, "sample.parquet: not a sample table; columns reserve"),
     "registry copies removed": (
         lambda r: shutil.rmtree(r / "inputs"),
-        "cannot find the households registry copy",
+        "the households registry copy recorded in design.json",
     ),
     "registry copy edited": (_edit_registry, "registry copies changed since the sample was drawn"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,9 +75,16 @@ def test_files_masking_and_design_json(tmp_path: Path, frame) -> None:
     assert csv["head_id_number"].str.match(r"^\d{4}\*{10}[\dX]{4}$").all()
     assert csv["phone"].dropna().str.contains(r"\*\*\*\*").all()
     design = json.loads((tmp_path / "design.json").read_text(encoding="utf-8"))
-    keys = {"design", "township", "seed", "parameters", "frame_fingerprint", "frame_households",
-            "frame_persons", "replacement_rule", "versions", "created"}  # fmt: skip
-    assert set(design) == keys
+    keys = {"schema_version", "kind", "design", "township", "county", "seed", "parameters",
+            "report", "frame_fingerprint", "frame_households", "frame_persons",
+            "replacement_rule", "files", "versions", "created"}  # fmt: skip
+    assert set(design) == keys and design["schema_version"] == 1 and design["kind"] == "design"
+    assert design["replacement_rule"] == "reserve_in_order_village"
+    # design.json is written last and seals the other files with their SHA-256
+    assert sorted(design["files"]) == ["manifest.xlsx", "sample.csv", "sample.parquet",
+                                       "survey_form.xlsx"]  # fmt: skip
+    for name, digest in design["files"].items():
+        assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest
     assert design["design"] == "two-stage" and design["seed"] == 3
     assert design["frame_households"] == 1258 and design["frame_fingerprint"] == frame.fingerprint
     assert design["parameters"]["households_per_village"] == 8

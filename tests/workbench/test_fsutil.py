@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from data_contracts.errors import UserError
-from workbench.fsutil import atomic_write_json, atomic_write_text, new_run_dir
+from data_contracts.fileio import atomic_write_json, atomic_write_text, new_run_dir
 
 
 def test_atomic_write_refuses_existing_file(tmp_path: Path) -> None:

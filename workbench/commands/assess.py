@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from data_contracts.errors import UserError
+from data_contracts.fileio import atomic_write_bytes, atomic_write_json
 from data_contracts.loading import sha256_of
-from workbench.fsutil import atomic_write_bytes, atomic_write_json
 from workbench.runner import LANGS, run_notebook, validate_parameters
 from workbench.township_run import (
     INPUTS,

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from data_contracts.errors import UserError
+from data_contracts.fileio import new_run_dir
 from workbench.district_data import collect
-from workbench.fsutil import new_run_dir
 from workbench.runner import LANGS, run_notebook
 
 NOTEBOOK = "district_summary"

@@ -56,8 +56,8 @@ def _floats(text: str) -> tuple[float, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study, write review.json atomically into a new folder, render review.html."""
+    from data_contracts.fileio import atomic_write_json, new_run_dir
     from evaluation.review import ReviewConfig, TownshipSpec, run_review
-    from workbench.fsutil import atomic_write_json, new_run_dir
 
     if not 20 <= args.reps <= MAX_REPS:
         raise UserError(f"--reps must be between 20 and {MAX_REPS}; got {args.reps}")

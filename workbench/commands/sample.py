@@ -10,13 +10,13 @@ from typing import Any
 from data_contracts import load
 from data_contracts.demo import demo_input_paths
 from data_contracts.errors import UserError
+from data_contracts.fileio import atomic_write_bytes, new_run_dir
 from data_contracts.names import check_name
 from sampling.draw import DESIGNS, draw_sample
 from sampling.frame import DEFAULT_CUT_POINTS, build_frame
 from sampling.outputs import write_outputs
 from sampling.plans import acceptance_plan
 from sampling.sample import Sample
-from workbench.fsutil import atomic_write_bytes, new_run_dir
 from workbench.runner import LANGS, run_notebook
 
 #: flags that apply to each design (anything else given is refused)
