@@ -203,6 +203,21 @@ class ReportParameters(Model):
     deff: float = 1.0
 
 
+class StratumAllocation(Model):
+    """One stratum (or, in cluster and two-stage designs, one village) of the drawn sample."""
+
+    stratum: str
+    village_id: str | None = None
+    households: int
+    sampled: int
+    reserves: int | None = None
+    prob: Number = None
+    weight: Number = None
+    prob_village: Number = None
+    selected: bool | None = None
+    prob_household: Number = None
+
+
 class DesignRecord(Record):
     """``design.json``: the design of one township's sample (抽样设计记录)."""
 
@@ -220,6 +235,7 @@ class DesignRecord(Record):
     replacement_rule: Literal[
         "reserve_in_order_stratum", "reserve_in_order_village", "none_cluster"
     ] = "reserve_in_order_stratum"
+    allocation: list[StratumAllocation] = Field(default_factory=list)
     files: dict[str, str] = Field(default_factory=dict)  # file name → SHA-256 of what sample wrote
     versions: dict[str, str] = Field(default_factory=dict)
     created: str

@@ -19,13 +19,12 @@ from pandas.io.formats.style import Styler
 
 from data_contracts import load
 from data_contracts.columns import column
+from data_contracts.loading import sha256_of
 from data_contracts.messages import text
 from data_contracts.privacy import mask_frame
 from data_contracts.records import DesignRecord, read_record
 from reports.figures import FAIL_COLOR, GREY, MAIN_COLOR, PASS_COLOR, in_language
-from sampling.draw import draw_sample
 from sampling.frame import Frame, build_frame
-from sampling.outputs import stored_table
 from sampling.plans import AcceptancePlan, expected_margin
 from sampling.sample import Sample
 
@@ -60,27 +59,33 @@ INPUT_KINDS = ("households", "villages", "poverty-lines")
 
 @dataclass
 class SamplingRun:
-    """A sampling run folder read back: frame, re-drawn sample, design record, reproducibility."""
+    """A sampling run folder read back: frame, recorded sample, design record, seal check.
+
+    ``sealed`` is true when every file ``sample`` wrote still has the SHA-256 recorded in
+    design.json and the frame rebuilt from the copied inputs has the recorded fingerprint. The
+    report shows the recorded sample; it never draws it again.
+    """
 
     frame: Frame
     sample: Sample
     design: dict[str, Any]
     recorded: pd.DataFrame
-    reproduced: bool
+    sealed: bool
 
     def to_frame(self) -> pd.DataFrame:
         """The recorded sample table."""
         return self.recorded.copy()
 
     def __repr__(self) -> str:
-        ok = "reproduced" if self.reproduced else "NOT reproduced"
+        ok = "sealed" if self.sealed else "NOT matching its seal"
         return f"SamplingRun({self.design['design']}, {self.design['township']}, {ok})"
 
 
 def load_run(run_dir: str | Path) -> SamplingRun:
-    """Read design.json, sample.parquet and inputs/ of a run; re-draw and compare the sample."""
+    """Read design.json, sample.parquet and inputs/ of a run and check them against the seal."""
     run = Path(run_dir)
-    design = read_record(run / DesignRecord.FILE, DesignRecord).model_dump(mode="json")
+    record = read_record(run / DesignRecord.FILE, DesignRecord)
+    design = record.model_dump(mode="json")
     params = design["parameters"]
     tables = {k: load(k, run / params["inputs"][k]).frame for k in INPUT_KINDS}
     frame = build_frame(
@@ -91,12 +96,15 @@ def load_run(run_dir: str | Path) -> SamplingRun:
         params.get("exit_years"),
         params.get("risk_cut_points", (0.10, 0.30)),
     )
-    sample = draw_sample(frame, design["design"], design["seed"], params)
     recorded = pd.read_parquet(run / "sample.parquet")
-    same = frame.fingerprint == design["frame_fingerprint"] and recorded.equals(
-        stored_table(sample.units)
+    allocation = pd.DataFrame([a.model_dump() for a in record.allocation]).dropna(
+        axis="columns", how="all"
     )
-    return SamplingRun(frame, sample, design, recorded, bool(same))
+    sealed = frame.fingerprint == record.frame_fingerprint and all(
+        (run / name).is_file() and sha256_of(run / name) == digest
+        for name, digest in record.files.items()
+    )
+    return SamplingRun(frame, Sample(recorded, design, allocation), design, recorded, sealed)
 
 
 def show(table: pd.DataFrame) -> Styler:
@@ -135,19 +143,20 @@ def intro(run: SamplingRun, lang: str = "zh") -> str:
     d, n, r = run.design, len(run.sample.main), len(run.sample.reserves)
     name = design_name(d["design"], lang)
     same_zh, same_en = (
-        ("**完全一致**", "**exactly the recorded sample**")
-        if run.reproduced
-        else ("**不一致，请核查**", "**a different sample: please check the run**")
+        ("**完全一致**", "**exactly the recorded files**")
+        if run.sealed
+        else ("**不一致，请核查**", "**different files: please check the run folder**")
     )
     zh = (
         f"本报告记录第三方评估对 **{d['township']}** 脱贫户的抽样：采用**{name}**，"
         f"抽取样本户 **{n}** 户、备选户 **{r}** 户，随机数种子 {d['seed']}。"
-        f"按相同输入与种子重新抽样的结果与记录的样本{same_zh}。"
+        f"运行目录中的样本文件与抽样时记录的SHA-256校验值及抽样框指纹{same_zh}。"
     )
     en = (
         f"This report records the third-party assessment's sample of exited households in "
         f"**{d['township']}**: **{name}** of **{n}** households with **{r}** reserves, "
-        f"random seed {d['seed']}. Drawing again from the same inputs and seed gives {same_en}."
+        f"random seed {d['seed']}. The run folder's sample files and frame match what was "
+        f"recorded when the sample was drawn (SHA-256 seal and frame fingerprint): {same_en}."
     )
     return in_language((zh, en), lang)
 

@@ -68,8 +68,15 @@ def design_record(
     """design.json as a typed record: the design, parameters, seed, frame fingerprint, versions
     and the SHA-256 of every other file ``sample`` wrote (``files``)."""
     stamp = (created or datetime.now(UTC)).isoformat(timespec="seconds")
+    allocation = sample.allocation.astype(object).where(sample.allocation.notna(), None)
     return DesignRecord.model_validate(
-        {**sample.design, "files": files or {}, "versions": package_versions(), "created": stamp}
+        {
+            **sample.design,
+            "allocation": allocation.to_dict(orient="records"),
+            "files": files or {},
+            "versions": package_versions(),
+            "created": stamp,
+        }
     )
 
 

@@ -107,7 +107,14 @@ def test_report_helpers_reproduce_the_run(tmp_path: Path, inputs, no_report) -> 
                  "--households-per-village", "6", "--reserves", "2", "--seed", "3")  # fmt: skip
     assert main(argv(inputs, out, *two_stage)) == 0
     run = report.load_run(out)
-    assert run.reproduced and "reproduced" in repr(run)
+    assert run.sealed and "sealed" in repr(run)
+    # the report reads the recorded allocation; drawing again gives the same one
+    from sampling.draw import draw_sample
+
+    again = draw_sample(run.frame, "two-stage", 3, run.design["parameters"]).allocation
+    pd.testing.assert_frame_equal(
+        run.sample.allocation[list(again.columns)], again, check_dtype=False
+    )
     summary = report.frame_summary_table(run.frame)
     assert summary.iloc[-1]["村编码"] == "合计" and summary.iloc[-1]["脱贫户数"] == 1258
     assert (
@@ -172,7 +179,7 @@ def test_report_helpers_reproduce_the_run(tmp_path: Path, inputs, no_report) -> 
     tampered.to_parquet(out / "tampered.parquet")
     (out / "sample.parquet").unlink()
     (out / "tampered.parquet").rename(out / "sample.parquet")
-    assert not report.load_run(out).reproduced
+    assert not report.load_run(out).sealed
 
 
 @pytest.mark.parametrize(
@@ -214,8 +221,9 @@ def test_unknown_township_and_existing_folder(tmp_path: Path, inputs, no_report,
     [
         ("zh", ["白马镇 脱贫户抽样报告", "完全一致", "操作特性", "整群抽样", "整群抽样不设备选户"],
          ["No replacement", "Sampling frame"]),
-        ("en", ["白马镇: sample of exited households", "exactly the recorded sample",
-                "Acceptance plan and OC curve", "cluster sampling", "No replacement: every exited household",
+        ("en", ["白马镇: sample of exited households", "exactly the recorded files",
+                "Acceptance plan and OC curve", "cluster sampling",
+                "No replacement: every exited household",
                 "Households to check n", "Exited households", "Head of household"],
          ["抽样报告", "操作特性", "整群抽样", "备选户", "脱贫户数", "户主姓名", "项目"]),
     ],
