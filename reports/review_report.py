@@ -6,7 +6,7 @@ tested review tables. Labels are Chinese by default (``lang="en"`` for English).
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from data_contracts.errors import UserError
-from evaluation.review.summary import DESIGN_ZH, MEASURE_ZH, design_label
+from data_contracts.messages import text
+from data_contracts.records import Finding, ReviewRecord, read_record
 
 METHOD_LABELS = {
     "zh": {
@@ -52,14 +52,59 @@ def say(lang: str, chinese: str, english: str) -> None:
     display(Markdown(chinese if lang == "zh" else english))
 
 
-def load_review(path: str | Path) -> dict:
-    """review.json as a dict with each table as a DataFrame under ``frames``."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UserError(f"cannot read review results {path}: {exc}") from None
-    doc["frames"] = {k: pd.DataFrame(v) for k, v in doc["tables"].items()}
-    return doc
+@dataclass(frozen=True)
+class Review:
+    """review.json read back: the record and each of its tables as a DataFrame."""
+
+    record: ReviewRecord
+    frames: dict[str, pd.DataFrame]
+
+    @property
+    def parameters(self) -> dict:
+        """The review's configuration (ReviewConfig as recorded)."""
+        return self.record.parameters
+
+    def __repr__(self) -> str:
+        return f"Review({len(self.frames)} tables, {len(self.record.findings)} findings)"
+
+
+def load_review(path: str | Path) -> Review:
+    """Read and validate review.json (:class:`RecordError` names the file when it cannot)."""
+    record = read_record(path, ReviewRecord)
+    return Review(record, {k: pd.DataFrame(v) for k, v in record.tables.items()})
+
+
+def design_name(design: str, lang: str) -> str:
+    """A design's name in the report language (分层随机抽样 / stratified …)."""
+    return text(f"review.design.{design}", lang)
+
+
+def design_label(label: str, lang: str) -> str:
+    """'stratified n=150' in the report language ('分层随机抽样 n=150')."""
+    design, _, size = label.partition(" ")
+    return f"{design_name(design, lang)} {size}".strip()
+
+
+def measure_name(measure: str, lang: str) -> str:
+    """persons / households in the report language."""
+    return text(f"review.measure.{measure}", lang)
+
+
+def finding_text(finding: Finding, lang: str) -> str:
+    """One coded finding in words; design and measure codes are worded first."""
+    params = dict(finding.params)
+    if "d" in params:
+        params["d"] = design_label(str(params["d"]), lang)
+    if "meas" in params:
+        params["meas"] = ", ".join(
+            measure_name(m.strip(), lang) for m in str(params["meas"]).split(",")
+        )
+    return text(f"review.finding.{finding.code}", lang, **params)
+
+
+def findings(doc: Review, lang: str) -> list[str]:
+    """Every finding of the review in words."""
+    return [finding_text(f, lang) for f in doc.record.findings]
 
 
 def _pct(frame: pd.DataFrame, columns, digits: int = 1) -> pd.DataFrame:
@@ -69,9 +114,9 @@ def _pct(frame: pd.DataFrame, columns, digits: int = 1) -> pd.DataFrame:
     return out
 
 
-def coverage_table(doc: dict, measure: str = "persons", lang: str = "zh") -> pd.DataFrame:
+def coverage_table(doc: Review, measure: str = "persons", lang: str = "zh") -> pd.DataFrame:
     """Coverage (± MC error) of each 95 % interval method by design and true rate."""
-    cov = doc["frames"]["coverage"]
+    cov = doc.frames["coverage"]
     cov = cov[cov["measure"] == measure].copy()
     cov["cell"] = [f"{c:.1%} ± {e:.1%}" for c, e in zip(cov["coverage"], cov["mc_se"], strict=True)]
     cov["method"] = cov["method"].map(METHOD_LABELS[lang])
@@ -84,9 +129,9 @@ def coverage_table(doc: dict, measure: str = "persons", lang: str = "zh") -> pd.
     return table
 
 
-def oc_table(doc: dict, design_size: str, method: str = "beta", lang: str = "zh") -> pd.DataFrame:
+def oc_table(doc: Review, design_size: str, method: str = "beta", lang: str = "zh") -> pd.DataFrame:
     """P(credible / inconclusive / not credible / official pass) by true rate for one design."""
-    oc = doc["frames"]["oc"]
+    oc = doc.frames["oc"]
     oc = oc[
         (oc["design_size"] == design_size) & (oc["method"] == method) & (oc["measure"] == "persons")
     ]
@@ -97,9 +142,9 @@ def oc_table(doc: dict, design_size: str, method: str = "beta", lang: str = "zh"
     )
 
 
-def risk_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
+def risk_table(doc: Review, lang: str = "zh") -> pd.DataFrame:
     """Producer's and consumer's risks of every design (default method, persons)."""
-    r = doc["frames"]["risks"].copy()
+    r = doc.frames["risks"].copy()
     r["design_size"] = [design_label(d, lang) for d in r["design_size"]]
     r = _pct(r, [c for c in r.columns if c != "design_size"]).set_index("design_size")
     if lang == "zh":
@@ -118,11 +163,11 @@ def risk_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
     return r
 
 
-def deff_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
+def deff_table(doc: Review, lang: str = "zh") -> pd.DataFrame:
     """Realised design effect at the threshold rate against the assumed one."""
-    d = doc["frames"]["design_effects"].copy()
+    d = doc.frames["design_effects"].copy()
     d["design_size"] = [design_label(x, lang) for x in d["design_size"]]
-    d["measure"] = d["measure"].map(MEASURE_ZH) if lang == "zh" else d["measure"]
+    d["measure"] = [measure_name(m, lang) for m in d["measure"]]
     d = d.round({"mean_n": 0, "deff": 2, "assumed_deff": 2, "se_ratio": 2})
     if lang == "zh":
         d.columns = [
@@ -136,11 +181,11 @@ def deff_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
     return d
 
 
-def sample_size_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
+def sample_size_table(doc: Review, lang: str = "zh") -> pd.DataFrame:
     """Sample size each design needs for the target OC (simulated sizes and projection)."""
-    s = doc["frames"]["sample_size"].copy().round({"deff_at_threshold": 2})
+    s = doc.frames["sample_size"].copy().round({"deff_at_threshold": 2})
     if lang == "zh":
-        s["design"] = s["design"].map(DESIGN_ZH)
+        s["design"] = [design_name(x, lang) for x in s["design"]]
         s.columns = [
             "设计",
             "目标",
@@ -153,9 +198,9 @@ def sample_size_table(doc: dict, lang: str = "zh") -> pd.DataFrame:
     return s
 
 
-def sensitivity_table(doc: dict, name: str, rate: float = 0.02, lang: str = "zh") -> pd.DataFrame:
+def sensitivity_table(doc: Review, name: str, rate: float = 0.02, lang: str = "zh") -> pd.DataFrame:
     """Measurement-error or non-response table at one true rate."""
-    t = doc["frames"][name]
+    t = doc.frames[name]
     t = t[np.isclose(t["rate"], rate)].drop(columns=["rate"])
     pct = [
         c
@@ -195,19 +240,19 @@ def sensitivity_table(doc: dict, name: str, rate: float = 0.02, lang: str = "zh"
     return t.reset_index(drop=True)
 
 
-def oc_figure(doc: dict, method: str = "beta", lang: str = "zh"):
+def oc_figure(doc: Review, method: str = "beta", lang: str = "zh"):
     """OC curves: P(credible) (solid) and P(official rule passes) (dashed) vs the true rate."""
-    oc = doc["frames"]["oc"]
+    oc = doc.frames["oc"]
     oc = oc[(oc["method"] == method) & (oc["measure"] == "persons")]
     designs = list(dict.fromkeys(oc["design"]))
     fig, axes = plt.subplots(1, len(designs), figsize=(4.2 * len(designs), 3.4), sharey=True)
-    threshold = doc["parameters"]["thresholds"]["wrong_exit"]
+    threshold = doc.parameters["thresholds"]["wrong_exit"]
     for ax, design in zip(np.atleast_1d(axes), designs, strict=True):
         for size, g in oc[oc["design"] == design].groupby("size", sort=False):
             line = ax.plot(g["rate"], g["p_credible"], marker="o", ms=3, label=f"{size}")[0]
             ax.plot(g["rate"], g["p_official_pass"], ls="--", color=line.get_color(), lw=1)
         ax.axvline(threshold, color="grey", lw=0.8)
-        ax.set_title(DESIGN_ZH[design] if lang == "zh" else design)
+        ax.set_title(design_name(design, lang))
         ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=1))
         ax.set_xlabel("真实错退率" if lang == "zh" else "true wrong-exit rate")
         ax.legend(fontsize=8)
@@ -220,9 +265,9 @@ def oc_figure(doc: dict, method: str = "beta", lang: str = "zh"):
     return fig
 
 
-def coverage_figure(doc: dict, design_size: str, lang: str = "zh"):
+def coverage_figure(doc: Review, design_size: str, lang: str = "zh"):
     """Coverage ± 2 MC SE of each method against the true rate for one design (persons)."""
-    cov = doc["frames"]["coverage"]
+    cov = doc.frames["coverage"]
     cov = cov[
         (cov["design_size"] == design_size) & (cov["measure"] == "persons") & (cov["rate"] > 0)
     ]

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.errors import UserError
+from data_contracts.records import Finding, ReviewRecord
 from evaluation.review.designs import Draws, draw_cluster, draw_stratified, draw_two_stage
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
 from evaluation.review.rules import CI_METHODS, review_interval
 from evaluation.review.sensitivity import measurement_error, nonresponse, sample_size_needed
-from evaluation.review.summary import findings, to_json
+from evaluation.review.summary import findings, to_record
 from evaluation.review.township import DEFAULT_RATES, Township, TownshipSpec, synthetic_township
 from evaluation.verdict import VERDICTS, Thresholds, verdict_codes
 
@@ -189,13 +190,13 @@ class ReviewResult:
         """The coverage table (design, size, rate, method → coverage with MC error)."""
         return self.tables["coverage"]
 
-    def findings(self) -> list[str]:
-        """Plain statements for the report: where a method under-covers, and the risks."""
+    def findings(self) -> list[Finding]:
+        """Coded findings for the report: where a method under-covers, and the risks."""
         return findings(self)
 
-    def to_json(self) -> dict:
-        """JSON-ready dict: parameters, truth, every table as a list of records, findings."""
-        return to_json(self)
+    def to_record(self) -> ReviewRecord:
+        """review.json: parameters, truth, every table as a list of rows, coded findings."""
+        return to_record(self)
 
     def __repr__(self) -> str:
         cov = self.tables["coverage"]

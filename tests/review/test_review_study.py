@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -151,13 +152,30 @@ def test_sensitivity_tables(review):
 
 
 def test_json_is_complete(review):
-    doc = json.loads(json.dumps(review.to_json(), allow_nan=False))
+    from data_contracts.records import dump_record
+
+    doc = json.loads(dump_record(review.to_record()))
     assert {"coverage", "oc", "accuracy", "risks", "design_effects", "sample_size"} <= set(
         doc["tables"]
     )
     assert len(doc["tables"]["coverage"]) == 3 * 2 * 8 * 4  # designs × measures × rates × methods
     assert doc["parameters"]["reps"] == REPS and doc["findings"]
+    assert doc["schema_version"] == 1 and doc["kind"] == "review"
     assert "ReviewResult(400 reps" in repr(review)
+
+
+def test_findings_are_codes_worded_in_either_language(review):
+    """Findings are codes + numbers; the catalogue words them (no Chinese in the English)."""
+    from reports.review_report import finding_text
+
+    found = review.findings()
+    codes = [f.code for f in found]
+    assert "risk" in codes and "by_method" in codes and codes[-1] in ("mono", "not_mono")
+    risk = next(f for f in found if f.code == "risk")
+    assert risk.params["d"] == "stratified n=150" and 0 <= risk.params["cr"] <= 1
+    zh, en = finding_text(risk, "zh"), finding_text(risk, "en")
+    assert "分层随机抽样 n=150" in zh and f"{risk.params['cr']:.1%}" in zh
+    assert en.startswith("Default (stratified n=150") and not re.search(r"[\u4e00-\u9fff]", en)
 
 
 def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
@@ -177,11 +195,11 @@ def test_report_tables_from_json(review, tmp_path):
     """The report's tables and figures read review.json back with Chinese labels."""
     import matplotlib.pyplot as plt
 
+    from data_contracts.records import write_record
     from reports import review_report as report
     from reports.figures import use_report_style
 
-    path = tmp_path / "review.json"
-    path.write_text(json.dumps(review.to_json(), ensure_ascii=False), encoding="utf-8")
+    path = write_record(tmp_path, review.to_record())
     doc = report.load_review(path)
     cov = report.coverage_table(doc)
     assert cov.shape == (3 * 4, 8) and cov.index.names == ["设计", "区间方法"]
@@ -196,7 +214,7 @@ def test_report_tables_from_json(review, tmp_path):
     fig = report.oc_figure(doc)
     assert len(fig.axes) == 3
     plt.close(fig)
-    with pytest.raises(UserError, match="cannot read review results"):
+    with pytest.raises(UserError, match="missing"):
         report.load_review(tmp_path / "missing.json")
 
 

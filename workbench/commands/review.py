@@ -56,7 +56,8 @@ def _floats(text: str) -> tuple[float, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study, write review.json atomically into a new folder, render review.html."""
-    from data_contracts.fileio import atomic_write_json, new_run_dir
+    from data_contracts.fileio import new_run_dir
+    from data_contracts.records import write_record
     from evaluation.review import ReviewConfig, TownshipSpec, run_review
 
     if not 20 <= args.reps <= MAX_REPS:
@@ -74,10 +75,12 @@ def run(args: argparse.Namespace) -> int:
     config.check()
     folder = new_run_dir(out)
     result = run_review(config, progress=lambda msg: print(f"review: {msg}", file=sys.stderr))
-    json_path = atomic_write_json(folder / "review.json", result.to_json())
+    json_path = write_record(folder, result.to_record())
     print(f"review: {result!r}", file=sys.stderr)
-    for line in result.findings():
-        print(f"  - {line}")
+    from reports.review_report import finding_text
+
+    for finding in result.findings():
+        print(f"  - {finding_text(finding, args.lang)}")
     print(f"wrote {json_path}")
     if not args.no_html:
         from workbench.runner import run_notebook
