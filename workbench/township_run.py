@@ -24,7 +24,7 @@ from data_contracts.errors import UserError
 from data_contracts.fileio import atomic_write_bytes, atomic_write_json
 from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
-from data_contracts.records import DesignRecord, read_record
+from data_contracts.records import DesignRecord, InputsRecord, read_record
 from evaluation.assessment import Assessment, assess_township
 from evaluation.classify import resolve_units
 from reports.township_report import survey_changes
@@ -254,9 +254,10 @@ def package_versions() -> dict[str, str]:
 
 
 def read_inputs(folder: str | os.PathLike[str] = ".") -> dict[str, Any]:
-    """``inputs.json`` of an assessment version (empty when the notebook runs on its own)."""
+    """``inputs.json`` of an assessment version, validated (empty when the notebook runs on
+    its own, outside a version folder)."""
     path = Path(folder) / INPUTS
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return read_record(path, InputsRecord).model_dump(mode="json") if path.is_file() else {}
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from data_contracts.errors import UserError
-from data_contracts.fileio import atomic_write_bytes, atomic_write_json
+from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
+from data_contracts.records import FileRef, InputsRecord, write_record
 from workbench.runner import LANGS, run_notebook, validate_parameters
 from workbench.township_run import (
-    INPUTS,
     RESULTS,
     TownshipRun,
     check_returns,
@@ -45,14 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGS, default="zh", help="report language")
 
 
-def _copy_in(source: Path, version: Path, sub: str) -> dict[str, str]:
+def _copy_in(source: Path, version: Path, sub: str) -> FileRef:
     """Copy an input file into ``version/sub/``; returns its inputs.json entry."""
     target = atomic_write_bytes(version / sub / source.name, source.read_bytes())
-    return {
-        "file": str(Path(sub, source.name)),
-        "source": str(source.resolve()),
-        "sha256": sha256_of(target),
-    }
+    return FileRef(
+        file=str(Path(sub, source.name)), source=str(source.resolve()), sha256=sha256_of(target)
+    )
 
 
 def _parameters(
@@ -94,20 +92,21 @@ def assess(
         sources = {"design": run.path / "design.json", "sample": run.path / "sample.parquet",
                    **run.input_files}  # fmt: skip
         for kind, path in sources.items():
-            files[kind] = {"file": str(Path("..", "..", path.relative_to(run.path))),
-                           "sha256": sha256_of(path)}  # fmt: skip
-        atomic_write_json(
-            folder / INPUTS,
-            {
-                "files": files,
-                "previous": previous.name if previous else None,
-                "accepted_warnings": warnings,
-                "versions": package_versions(),
-                "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            },
+            files[kind] = FileRef(
+                file=str(Path("..", "..", path.relative_to(run.path))), sha256=sha256_of(path)
+            )
+        write_record(
+            folder,
+            InputsRecord(
+                files=files,
+                previous=previous.name if previous else None,
+                accepted_warnings=warnings,
+                versions=package_versions(),
+                created=datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
         )
-        survey_copy = folder / files["survey"]["file"]
-        village_copy = folder / files["village_survey"]["file"] if villages is not None else None
+        survey_copy = folder / files["survey"].file
+        village_copy = folder / files["village_survey"].file if villages is not None else None
         parameters = _parameters(run, survey_copy, village_copy, previous, folder.name)
         report = run_notebook(NOTEBOOK, parameters, folder, "report.html", lang=lang)
         if not (folder / RESULTS).is_file():
