@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from types import ModuleType
 
 from data_contracts.errors import UserError
@@ -17,12 +18,21 @@ def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"workbench.commands.{name}")
 
 
+def _version() -> str:
+    """The installed distribution's version."""
+    try:
+        return metadata.version("exitcheck")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """Top-level parser; only ``command``'s own arguments are added (its module imported)."""
     parser = argparse.ArgumentParser(
         prog="exitcheck",
         description="脱贫退出第三方评估工作台 — exit verification workbench for assessors.",
     )
+    parser.add_argument("--version", action="version", version=f"exitcheck {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():
         sp = sub.add_parser(name, help=summary, description=summary)

@@ -27,6 +27,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,10 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-import workbench
 from data_contracts.errors import UserError
 from workbench.render import render_html
 
-NOTEBOOK_DIR = Path(workbench.__file__).resolve().parents[1] / "notebooks"
+NOTEBOOK_DIR = Path(str(resources.files("notebooks")))  # package data, also in a wheel
 KERNEL_NAME = "exitcheck-python"
 LANGS = ("zh", "en")
 

@@ -32,3 +32,12 @@ def test_console_script_runs_as_module() -> None:
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr
+
+
+def test_version_names_the_installed_distribution(capsys) -> None:
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"exitcheck {metadata.version('exitcheck')}"
