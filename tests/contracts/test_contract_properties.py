@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from data_contracts.idcard import check_digit, is_valid
 from data_contracts.parsing import FALSE_WORDS, TRUE_WORDS
 from data_contracts.privacy import mask_id
 from data_contracts.schemas import FIRST_YEAR, LAST_YEAR, MAX_HOUSEHOLD
+
+pytestmark = pytest.mark.slow
 
 TEXT = st.text(st.sampled_from("城关镇柳青街道第一二三村张王李赵ABC123-"), min_size=1, max_size=8)
 DAYS = st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31))

@@ -10,6 +10,8 @@ from data_contracts.demo import demo_input_paths, write_demo_inputs
 from data_contracts.demo.files import HOUSEHOLDS_TITLE, households_xlsx, xlsx_cell_values
 from data_contracts.errors import UserError
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):

@@ -135,6 +135,7 @@ def test_lonely_designs_differ() -> None:
         assert adjust > certainty * (1 + 1e-5), prefix
 
 
+@pytest.mark.r_reference
 @pytest.mark.skipif(
     shutil.which("Rscript") is None or not os.environ.get("EXITCHECK_RUN_R"),
     reason="re-running R (~15-40 s) needs Rscript and EXITCHECK_RUN_R=1",

@@ -19,6 +19,8 @@ from conftest import draw_without_report, sample_argv
 
 from workbench.cli import main
 
+pytestmark = pytest.mark.notebook
+
 BROKEN, GOOD = "白马镇", "松林乡"
 HOOK = Path(__file__).parent / "broken_township"
 

@@ -21,6 +21,8 @@ from data_contracts.columns import KINDS, spec
 from data_contracts.demo.files import csv_bytes
 from workbench.cli import main
 
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

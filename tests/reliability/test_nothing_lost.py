@@ -23,6 +23,8 @@ from conftest import write_table
 
 from workbench.versions import latest_finished, list_versions
 
+pytestmark = pytest.mark.slow
+
 FAKE = Path(__file__).parent / "fake_notebook"
 
 

@@ -15,6 +15,8 @@ from workbench.cli import main
 from workbench.commands.assess import assess
 from workbench.versions import latest_finished, list_versions
 
+pytestmark = pytest.mark.notebook
+
 TOWNSHIP = "松林乡"  # the township of the ``assessed_run`` fixture
 
 

@@ -11,7 +11,10 @@ import pytest
 from matplotlib.image import imread
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = [
+    pytest.mark.notebook,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed"),
+]
 
 TITLE = "松林乡脱贫退出第三方评估报告（v001）"  # the demo township report's <h1>
 TOFU = "\ue000" * len(TITLE)  # private-use code points: drawn as missing-glyph boxes

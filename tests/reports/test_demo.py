@@ -6,9 +6,12 @@ import json
 import re
 
 import pandas as pd
+import pytest
 
 from data_contracts.privacy import PERSONAL_COLUMNS
 from workbench.pipeline import DemoResult
+
+pytestmark = pytest.mark.notebook
 
 
 def _results(demo: DemoResult, township: str) -> dict:

@@ -16,6 +16,8 @@ from workbench.district_data import collect
 from workbench.pipeline import DemoResult
 from workbench.versions import allocate_version
 
+pytestmark = pytest.mark.notebook
+
 
 @pytest.fixture(scope="module")
 def second_run(demo: DemoResult) -> Path:

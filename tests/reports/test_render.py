@@ -11,6 +11,8 @@ import pytest
 from data_contracts.errors import UserError
 from workbench.render import notebook_to_html, render_html
 
+pytestmark = pytest.mark.notebook
+
 
 @pytest.fixture(scope="module")
 def zh_html(tiny_reports: dict[str, Path]) -> str:

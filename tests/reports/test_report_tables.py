@@ -17,6 +17,8 @@ from reports.township_report import (
     what_changed,
 )
 
+pytestmark = pytest.mark.notebook
+
 
 def _ind(est, lo, hi, thr, direction, ok, verdict):
     return {

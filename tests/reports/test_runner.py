@@ -15,6 +15,8 @@ from workbench.runner import (
     validate_parameters,
 )
 
+pytestmark = pytest.mark.notebook
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

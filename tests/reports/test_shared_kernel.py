@@ -15,6 +15,8 @@ from data_contracts.errors import UserError
 from workbench.pipeline import _worker_context
 from workbench.runner import run_notebook, share_kernel, stop_shared_kernel
 
+pytestmark = pytest.mark.notebook
+
 PROBE = [
     new_code_cell("tag: str = ''\ndie: bool = False", metadata={"tags": ["parameters"]}),
     new_code_cell("import os\nseen = sorted(k for k in globals() if k.startswith('leftover'))"),

@@ -11,6 +11,8 @@ from reports import township_report as rt
 from workbench.pipeline import DemoResult
 from workbench.township_run import assess_run
 
+pytestmark = pytest.mark.notebook
+
 
 @pytest.fixture(scope="module")
 def songlin(demo: DemoResult) -> tuple:

@@ -17,6 +17,8 @@ from workbench.versions import (
     list_versions,
 )
 
+pytestmark = pytest.mark.notebook
+
 
 def test_versions_count_up_and_only_finished_count(tmp_path: Path) -> None:
     with assessment_version(tmp_path) as v1:

@@ -19,6 +19,8 @@ from evaluation.verdict import VERDICTS, judge, verdict_codes
 from sampling.allocation import allocate
 from workbench.cli import main
 
+pytestmark = pytest.mark.slow
+
 REPS = 400
 MC = np.sqrt(
     0.95 * 0.05 / REPS

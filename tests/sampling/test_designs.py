@@ -16,6 +16,8 @@ from sampling.sample import DESIGN_COLUMNS, rank_within
 from sampling.stratified import stratified_sample
 from sampling.two_stage import two_stage_sample
 
+pytestmark = pytest.mark.slow
+
 SIZES = np.array([40, 25, 12, 8, 5, 3, 30, 2])
 
 

@@ -18,6 +18,8 @@ from reports import sampling_report as report
 from sampling.plans import acceptance_plan
 from workbench.cli import main
 
+pytestmark = pytest.mark.notebook
+
 FILES = ("sample.parquet", "sample.csv", "manifest.xlsx", "survey_form.xlsx")
 
 
