@@ -7,15 +7,26 @@ and validates them, raising ``ContractError`` with every problem found.
 
 from data_contracts.columns import KINDS
 from data_contracts.crosschecks import check_villages_exist
-from data_contracts.errors import ContractError, UserError
+from data_contracts.errors import (
+    ContractError,
+    DesignError,
+    ExitcheckError,
+    InputError,
+    RecordError,
+    RequestError,
+)
 from data_contracts.loading import LoadedTable, load
 from data_contracts.validation import validate_frame
 
 __all__ = [
     "KINDS",
     "ContractError",
+    "DesignError",
+    "ExitcheckError",
+    "InputError",
     "LoadedTable",
-    "UserError",
+    "RecordError",
+    "RequestError",
     "check_villages_exist",
     "load",
     "validate_frame",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 ColumnType = Literal["text", "int", "money", "bool", "date", "id_number", "enum"]
 
@@ -298,11 +298,11 @@ POVERTY_LINE_COLUMNS = pairs(POVERTY_LINES)
 
 
 def spec(kind: str) -> tuple[Column, ...]:
-    """The column spec of a table kind; unknown kinds raise ``UserError``."""
+    """The column spec of a table kind; unknown kinds raise ``RequestError``."""
     try:
         return SPECS[kind]
     except KeyError:
-        raise UserError(
+        raise RequestError(
             f"unknown table kind {kind!r}; expected one of: {', '.join(KINDS)}"
         ) from None
 

@@ -1,8 +1,18 @@
-"""Errors that end a command with a clear message instead of a traceback.
+"""The workbench's errors: one hierarchy, no exit codes.
 
-Every package raises these for user mistakes; the ``exitcheck`` CLI prints the message
-and exits with ``exit_code`` (1 = the input has problems, 2 = the request cannot be carried
-out: bad option, unreadable or missing file, existing run folder, ...).
+Library code raises these for problems a user can fix; only the ``exitcheck`` CLI
+(``workbench/cli.py``) maps the classes to exit statuses and prints the message.
+
+- :class:`ExitcheckError` — base; carries ``.message``.
+- :class:`InputError` — the input has problems (the CLI exits 1); :class:`ContractError` is an
+  input table breaking its data contract, with every problem found.
+- :class:`RequestError` — the request cannot be carried out: bad option, unreadable or missing
+  file, existing run folder, refused name (the CLI exits 2); :class:`RecordError` is a record
+  file (design.json, results.json, …) that is missing, unreadable, of an incompatible schema
+  version or fails its hash check.
+- :class:`DesignError` — a survey design cannot be built or estimated from the data given
+  (gaps in design columns, PSUs not nested in strata, a lonely PSU, inconsistent fpc, …); also a
+  ``ValueError``. Misuse of the design API itself raises plain ``ValueError`` / ``TypeError``.
 """
 
 from __future__ import annotations
@@ -12,17 +22,20 @@ import pandas as pd
 from data_contracts.problems import format_problems
 
 
-class UserError(Exception):
-    """A mistake in what the user asked for or supplied; printed as one message."""
+class ExitcheckError(Exception):
+    """A problem the user can fix; printed as one message, never as a traceback."""
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.exit_code = exit_code
 
 
-class ContractError(UserError):
-    """An input table breaks its data contract; carries every problem found (exit status 1).
+class InputError(ExitcheckError):
+    """The input (tables, survey returns, …) has problems."""
+
+
+class ContractError(InputError):
+    """An input table breaks its data contract; carries every problem found.
 
     ``problems`` has the columns file, row (as in Excel, header row = 1), column (as written in
     the file), value and expected.
@@ -33,7 +46,7 @@ class ContractError(UserError):
         files = ", ".join(dict.fromkeys(self.problems["file"].astype("str")))
         n = len(self.problems)
         self.summary = summary or f"{n} problem{'s' if n != 1 else ''} in {files}"
-        super().__init__(f"{self.summary}:\n{format_problems(self.problems)}", exit_code=1)
+        super().__init__(f"{self.summary}:\n{format_problems(self.problems)}")
 
     def to_frame(self) -> pd.DataFrame:
         """The problem table (a copy)."""
@@ -43,9 +56,15 @@ class ContractError(UserError):
         return f"ContractError({self.summary!r})"
 
 
-class RecordError(UserError):
-    """A record file (design.json, results.json, …) is missing, unreadable, of an incompatible
-    schema version or does not validate against its model (exit status 2)."""
+class RequestError(ExitcheckError):
+    """The request cannot be carried out: bad option, unreadable or missing file, existing run
+    folder, refused name, …"""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, exit_code=2)
+
+class RecordError(RequestError):
+    """A record file (design.json, results.json, …) is missing, unreadable, of an incompatible
+    schema version, fails its hash check or does not validate against its model."""
+
+
+class DesignError(ExitcheckError, ValueError):
+    """A survey design cannot be built, or an estimate computed, from the data given."""

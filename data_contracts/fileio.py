@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -38,7 +38,7 @@ def atomic_write_bytes(
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and not overwrite:
-        raise UserError(f"{target} already exists; refusing to overwrite it.")
+        raise RequestError(f"{target} already exists; refusing to overwrite it.")
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -53,7 +53,7 @@ def atomic_write_bytes(
             os.unlink(tmp)
     except FileExistsError:
         os.unlink(tmp)
-        raise UserError(f"{target} already exists; refusing to overwrite it.") from None
+        raise RequestError(f"{target} already exists; refusing to overwrite it.") from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -76,7 +76,7 @@ def new_run_dir(path: str | os.PathLike[str]) -> Path:
     """Create a fresh run folder; refuse an existing non-empty one."""
     run = Path(path)
     if run.exists() and (not run.is_dir() or any(run.iterdir())):
-        raise UserError(
+        raise RequestError(
             f"run folder {run} already exists and is not empty; choose a new --out folder."
         )
     run.mkdir(parents=True, exist_ok=True)

@@ -70,7 +70,7 @@ def _set_aside_unvisited(raw: RawTable, columns: tuple[Column, ...]) -> tuple[Ra
 def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     """Read and validate one input table; raises ``ContractError`` listing every problem.
 
-    Unreadable, missing or empty files raise ``UserError`` (exit status 2).
+    Unreadable, missing or empty files raise ``RequestError``.
     """
     columns = spec(kind)
     path = Path(path)

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import re
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 MAX_NAME = 40
 _FORBIDDEN = re.compile(r"""[\x00-\x1f\x7f/\\'"`$<>|;*?]""")
 
 
 def check_name(value: str, what: str) -> str:
-    """Return ``value`` stripped, or raise ``UserError`` (exit 2) saying why it is refused."""
+    """Return ``value`` stripped, or raise ``RequestError`` saying why it is refused."""
     name = value.strip()
     bad = _FORBIDDEN.search(value)
     if not name:
-        raise UserError(f"{what} is empty.")
+        raise RequestError(f"{what} is empty.")
     if bad or name in (".", "..") or name.startswith("..") or len(name) > MAX_NAME:
         why = (f"character {bad.group()!r} is not allowed" if bad else
                f"it is longer than {MAX_NAME} characters" if len(name) > MAX_NAME else
                "it would name a parent folder")  # fmt: skip
-        raise UserError(f"{what} {value!r} refused: {why} (use the name as in the registry).")
+        raise RequestError(f"{what} {value!r} refused: {why} (use the name as in the registry).")
     return name

@@ -5,7 +5,7 @@ strictly in that order, then charset-normalizer's guess. XLSX reads the first vi
 (or a named one) with calamine, fast enough for 20,000-row registry exports. In both, title rows
 above the header (as in exports from the national poverty-alleviation information system) are
 skipped by finding the row that names the most contract columns. Parquet is read as is. Every
-mistake becomes a ``UserError`` naming the file.
+mistake becomes a ``RequestError`` naming the file.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 from python_calamine import CalamineError
 
 from data_contracts.columns import Column
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.headers import count_matches, number_repeats
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked for in this many rows
@@ -49,7 +49,9 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise UserError(f"{path}: cannot tell the text encoding; save it as UTF-8 or GB18030 CSV.")
+        raise RequestError(
+            f"{path}: cannot tell the text encoding; save it as UTF-8 or GB18030 CSV."
+        )
     return str(best), best.encoding
 
 
@@ -63,7 +65,7 @@ def _frame_from_grid(grid: pd.DataFrame, spec: tuple[Column, ...], path: Path) -
     """Cut the header and title rows off a header-less grid whose index is Excel row - 1."""
     grid = grid.dropna(how="all")
     if grid.empty:
-        raise UserError(f"{path} is empty: no header and no data rows.")
+        raise RequestError(f"{path} is empty: no header and no data rows.")
     head = grid.head(HEADER_SEARCH_ROWS)
     at = _header_index(head.to_numpy().tolist(), spec)
     header_label = head.index[at]
@@ -74,7 +76,9 @@ def _frame_from_grid(grid: pd.DataFrame, spec: tuple[Column, ...], path: Path) -
     keep = [h for h in headers if not h.startswith("column ") or data[h].notna().any()]
     data = data[keep]
     if data.empty:
-        raise UserError(f"{path} has a header (row {header_label + 1}) but no data rows below it.")
+        raise RequestError(
+            f"{path} has a header (row {header_label + 1}) but no data rows below it."
+        )
     return RawTable(data.reset_index(drop=True), data.index.to_numpy() + 1, header_label + 1)
 
 
@@ -82,13 +86,13 @@ def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
     """Read a CSV file, detecting its encoding and header row."""
     data = path.read_bytes()
     if not data.strip():
-        raise UserError(f"{path} is empty: no header and no data rows.")
+        raise RequestError(f"{path} is empty: no header and no data rows.")
     text, encoding = decode(data, path)
     reader = csv.reader(text.splitlines()[:HEADER_SEARCH_ROWS])
     try:
         at = _header_index(list(reader), spec)
     except csv.Error as exc:  # e.g. a cell over 131,072 characters: never a registry value
-        raise UserError(
+        raise RequestError(
             f"{path}, row {reader.line_num}: not a readable CSV table ({exc})."
         ) from None
     try:
@@ -97,7 +101,7 @@ def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
             keep_default_na=False, na_values=[""], skip_blank_lines=False,
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UserError(f"{path}: not a readable CSV table ({exc}).") from None
+        raise RequestError(f"{path}: not a readable CSV table ({exc}).") from None
     body.index = body.index + at
     table = _frame_from_grid(body, spec, path)
     table.encoding = encoding
@@ -113,7 +117,7 @@ def _first_visible(book: pd.ExcelFile, path: Path) -> str:
         if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")
     ]
     if not visible:
-        raise UserError(f"{path} has no visible worksheet; name one with --sheet.")
+        raise RequestError(f"{path} has no visible worksheet; name one with --sheet.")
     return visible[0]
 
 
@@ -122,11 +126,11 @@ def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTab
     try:
         book = pd.ExcelFile(path, engine="calamine")
     except (CalamineError, zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        raise UserError(f"{path}: not a readable XLSX workbook ({exc}).") from None
+        raise RequestError(f"{path}: not a readable XLSX workbook ({exc}).") from None
     with book:
         names = [str(n) for n in book.sheet_names]
         if sheet is not None and sheet not in names:
-            raise UserError(
+            raise RequestError(
                 f"{path} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}."
             )
         chosen = sheet if sheet is not None else _first_visible(book, path)
@@ -141,9 +145,9 @@ def read_parquet(path: Path) -> RawTable:
     try:
         frame = pd.read_parquet(path).reset_index(drop=True)
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
-        raise UserError(f"{path}: not a readable Parquet file ({exc}).") from None
+        raise RequestError(f"{path}: not a readable Parquet file ({exc}).") from None
     if frame.empty:
-        raise UserError(f"{path} has no data rows.")
+        raise RequestError(f"{path} has no data rows.")
     frame.columns = [str(c) for c in frame.columns]
     return RawTable(frame, np.arange(2, len(frame) + 2), 1)
 
@@ -152,10 +156,10 @@ def read_raw(path: str | Path, spec: tuple[Column, ...], sheet: str | None = Non
     """Read any supported input file (by extension: .csv, .xlsx/.xlsm, .parquet)."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: no such file.")
+        raise RequestError(f"{path}: no such file.")
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
-        raise UserError(f"--sheet applies to XLSX workbooks only, not {path.name}.")
+        raise RequestError(f"--sheet applies to XLSX workbooks only, not {path.name}.")
     if suffix == ".csv":
         return read_csv(path, spec)
     if suffix in (".xlsx", ".xlsm"):
@@ -163,5 +167,7 @@ def read_raw(path: str | Path, spec: tuple[Column, ...], sheet: str | None = Non
     if suffix in (".parquet", ".pq"):
         return read_parquet(path)
     if suffix == ".xls":
-        raise UserError(f"{path}: old .xls workbooks are not supported; save it as .xlsx in Excel.")
-    raise UserError(f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet.")
+        raise RequestError(
+            f"{path}: old .xls workbooks are not supported; save it as .xlsx in Excel."
+        )
+    raise RequestError(f"{path}: unsupported file type {suffix!r}; use .csv, .xlsx or .parquet.")

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
 from evaluation.classify import OUTCOMES, classify_exits, resolve_units
 from evaluation.estimates import Estimate
@@ -299,10 +299,10 @@ def _township_frame(households: pd.DataFrame, township: str, design_info: Mappin
         keep &= households["exit_year"].isin([int(y) for y in years]).fillna(False)
     frame = households.loc[keep.to_numpy(dtype=bool)]
     if frame.empty:
-        raise UserError(f"households file has no exited household of township {township!r}")
+        raise RequestError(f"households file has no exited household of township {township!r}")
     sampled_from = design_info.get("frame_households")
     if sampled_from is not None and int(sampled_from) != len(frame):
-        raise UserError(
+        raise RequestError(
             f"households file has {len(frame)} exited households of {township!r} but the sample "
             f"was drawn from {sampled_from} (design.json frame_households); use the registry "
             "export the sample was drawn from (the run folder's inputs/)."
@@ -316,7 +316,7 @@ def _township(sample: pd.DataFrame, design_info: Mapping) -> str:
         return str(name)
     names = sample["township"].dropna().astype("str").unique()
     if len(names) != 1:
-        raise UserError(f"sample table must hold one township; found {sorted(names)}")
+        raise RequestError(f"sample table must hold one township; found {sorted(names)}")
     return str(names[0])
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.columns import INTERVIEWED_STATUSES
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError, RequestError
 from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
 
 # reason code -> (verified survey column or None for income, Chinese label)
@@ -46,11 +46,11 @@ OUTCOMES = ("completed", "replacement", "refused", "not_found", "missing")
 def _fail(problem: str, ids: pd.Series, hint: str) -> None:
     shown = ", ".join(map(str, ids.head(10)))
     more = f" (and {len(ids) - 10} more)" if len(ids) > 10 else ""
-    raise UserError(f"survey returns: {problem}: {shown}{more}. {hint}", exit_code=1)
+    raise InputError(f"survey returns: {problem}: {shown}{more}. {hint}")
 
 
 def _check_returns(sample: pd.DataFrame, survey: pd.DataFrame) -> None:
-    """Raise ``UserError`` for returns that cannot be matched to the sample unambiguously."""
+    """Raise ``InputError`` for returns that cannot be matched to the sample unambiguously."""
     ids = survey["household_id"]
     dup = ids[ids.duplicated()]
     if len(dup):
@@ -138,7 +138,7 @@ def _check_interviews_complete(units: pd.DataFrame) -> None:
     resp = units.loc[units["responded"]]
     missing = [c for c in REQUIRED_ON_INTERVIEW if c not in units.columns]
     if missing:
-        raise UserError(f"survey returns: missing required columns {missing}", exit_code=1)
+        raise InputError(f"survey returns: missing required columns {missing}")
     blank = resp[list(REQUIRED_ON_INTERVIEW)].isna()
     if blank.any(axis=None):
         rows = blank.any(axis=1)
@@ -174,14 +174,14 @@ def classify_exits(units: pd.DataFrame, tolerance: float = 0.05) -> pd.DataFrame
     are *not* correct exits — use ``responded`` to keep them apart.
     """
     if not 0 <= tolerance < 1:
-        raise UserError(f"borderline tolerance must be in [0, 1), got {tolerance}")
+        raise RequestError(f"borderline tolerance must be in [0, 1), got {tolerance}")
     out = units.copy()
     resp = out["responded"].to_numpy(dtype=bool)
     income = pd.to_numeric(out["surveyed_income_per_capita"], errors="coerce").to_numpy(float)
     line = pd.to_numeric(out["poverty_line"], errors="coerce").to_numpy(float)
     if resp.any() and np.isnan(line[resp]).any():
         years = out.loc[resp & np.isnan(line), "exit_year"].drop_duplicates()
-        raise UserError(f"no poverty line for exit year(s) {list(years)}; add them to the lines")
+        raise RequestError(f"no poverty line for exit year(s) {list(years)}; add them to the lines")
     with np.errstate(invalid="ignore", divide="ignore"):
         margin = income / line - 1
     flags = {"income_below_line": resp & (income < line)}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from evaluation.survey_design import SurveyDesign
 
 DESIGN_COLUMNS = ("stratum", "psu", "weight", "fpc_stage1", "fpc_stage2", "household_id")
@@ -26,10 +26,10 @@ def design_from_sample(
     """
     kind = design_info.get("design")
     if kind not in DESIGNS:
-        raise UserError(f"design.json: design must be one of {', '.join(DESIGNS)}, got {kind!r}")
+        raise RequestError(f"design.json: design must be one of {', '.join(DESIGNS)}, got {kind!r}")
     missing = [c for c in DESIGN_COLUMNS if c not in units.columns]
     if missing:
-        raise UserError(f"sample table lacks design column(s) {', '.join(missing)}")
+        raise RequestError(f"sample table lacks design column(s) {', '.join(missing)}")
     two_stage = bool(units["fpc_stage2"].notna().any())
     return SurveyDesign(
         units,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from evaluation.assessment import Assessment, json_ready
 from evaluation.estimates import Estimate
 from evaluation.rates import Designs
@@ -198,12 +198,12 @@ def summarise_district(
 ) -> DistrictSummary:
     """District summary of the townships' assessments (see the module docstring)."""
     if not townships:
-        raise UserError("district summary needs at least one township assessment")
+        raise RequestError("district summary needs at least one township assessment")
     towns = [TownshipAssessment.of(t) for t in townships]
     names = [t.township for t in towns]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
-        raise UserError(f"township(s) {dup} given more than once; pass one assessment each")
+        raise RequestError(f"township(s) {dup} given more than once; pass one assessment each")
     units = pooled_units(towns)
     kind = "two-stage" if units["fpc_stage2"].notna().any() else "stratified"
     over_report = towns[0].results["parameters"]["over_report"]

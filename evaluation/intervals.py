@@ -30,25 +30,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 FloatArray = NDArray[np.float64]
 PROPORTION_METHODS = ("beta", "logit", "xlogit", "asin", "mean")
 
 
 def check_level(level: float) -> float:
-    """Return ``level`` as float, raising UserError unless 0 < level < 1."""
+    """Return ``level`` as float, raising RequestError unless 0 < level < 1."""
     level = float(level)
     if not 0.0 < level < 1.0:
-        raise UserError(f"confidence level must be between 0 and 1 (exclusive), got {level}")
+        raise RequestError(f"confidence level must be between 0 and 1 (exclusive), got {level}")
     return level
 
 
 def check_method(method: str) -> str:
-    """Return ``method``, raising UserError unless it is one of :data:`PROPORTION_METHODS`."""
+    """Return ``method``, raising RequestError unless it is one of :data:`PROPORTION_METHODS`."""
     if method not in PROPORTION_METHODS:
         expected = ", ".join(PROPORTION_METHODS)
-        raise UserError(f"unknown interval method {method!r}; expected one of {expected}")
+        raise RequestError(f"unknown interval method {method!r}; expected one of {expected}")
     return method
 
 
@@ -154,7 +154,7 @@ def proportion_interval(
     """Two-sided interval for a proportion by ``method`` (module docstring); beta needs n."""
     if check_method(method) == "beta":
         if n is None:
-            raise UserError('method "beta" needs n (the number of sampled rows)')
+            raise RequestError('method "beta" needs n (the number of sampled rows)')
         return beta_interval(estimate, se, df, n, level)
     simple = {
         "logit": logit_interval,
@@ -191,8 +191,8 @@ def one_sided_bound(
     """One-sided confidence bound at ``level``: the ``side`` end of the (2·level − 1) interval."""
     level = check_level(level)
     if level <= 0.5:
-        raise UserError(f"a one-sided bound needs level above 0.5, got {level}")
+        raise RequestError(f"a one-sided bound needs level above 0.5, got {level}")
     if side not in ("upper", "lower"):
-        raise UserError(f"side must be 'upper' or 'lower', got {side!r}")
+        raise RequestError(f"side must be 'upper' or 'lower', got {side!r}")
     lower, upper = interval(method, estimate, se, df, 2.0 * level - 1.0, n)
     return upper if side == "upper" else lower

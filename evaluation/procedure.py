@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 # violation code -> Chinese label
 VIOLATIONS = {
@@ -125,7 +125,7 @@ def _check(
 ) -> pd.DataFrame:
     missing_cols = [c for c in (id_column, *dates) if c not in records.columns]
     if missing_cols:
-        raise UserError(f"procedure check: registry table lacks columns {missing_cols}")
+        raise RequestError(f"procedure check: registry table lacks columns {missing_cols}")
     present = records[list(dates)].notna()
     assessable = present.any(axis=1).to_numpy()
     complete = present.all(axis=1).to_numpy()
@@ -169,7 +169,7 @@ def household_procedure(
     ]
     table = _check(households, "household_id", HOUSEHOLD_DATES, order, notice_days, announce_days)
     if "household_acknowledged" not in households.columns:
-        raise UserError("procedure check: registry table lacks column household_acknowledged")
+        raise RequestError("procedure check: registry table lacks column household_acknowledged")
     acknowledged = households["household_acknowledged"].astype("boolean").fillna(False)
     table["acknowledgement_missing"] = ~acknowledged.to_numpy(dtype=bool)
     table.insert(1, "village_id", households["village_id"].to_numpy())

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from evaluation.classify import REASONS, sensitivity_flags
 from evaluation.design_from_sample import design_from_sample
 from evaluation.estimates import Estimate
@@ -65,7 +65,7 @@ class Designs:
         """Both designs over all main-sample units (nonrespondents included, to be masked)."""
         resp = units["responded"].to_numpy(dtype=bool)
         if not resp.any():
-            raise UserError("no household was interviewed (all refused / not found / missing)")
+            raise RequestError("no household was interviewed (all refused / not found / missing)")
         data = units.assign(**_analysis_columns(units), **income_columns(units, over_report))
         persons = data.assign(weight=data["weight"] * data["size_for_weight"])
         return cls(

@@ -29,7 +29,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from data_contracts.errors import UserError
+from data_contracts.errors import DesignError
 from evaluation.estimates import Estimate
 from evaluation.intervals import check_level, check_method, interval
 
@@ -97,7 +97,7 @@ class SurveyDesign:
         lonely_psu: str = "fail",
     ) -> None:
         if lonely_psu not in LONELY_PSU:
-            raise UserError(
+            raise ValueError(
                 f"lonely_psu must be one of {', '.join(LONELY_PSU)}, got {lonely_psu!r}"
             )
         fpc_columns = self._fpc_columns(fpc, ssu)
@@ -106,11 +106,11 @@ class SurveyDesign:
         for column in fpc_columns:
             self._check_column(data, column, "fpc", allow_missing=True)
         if len(data) == 0:
-            raise UserError("cannot build a survey design on an empty table")
+            raise DesignError("cannot build a survey design on an empty table")
         if ssu is not None and psu is None:
-            raise UserError("ssu (second-stage unit) needs psu (the first-stage cluster) too")
+            raise ValueError("ssu (second-stage unit) needs psu (the first-stage cluster) too")
         if weights is None and not fpc_columns:
-            raise UserError(
+            raise ValueError(
                 "give weights= (a column of sampling weights) or fpc= (population counts)"
             )
 
@@ -138,7 +138,7 @@ class SurveyDesign:
         crossing = (span["min"] != span["max"]).to_numpy()
         if crossing.any():
             where = self._group_label(data, psu, unit, int(np.flatnonzero(crossing)[0]))
-            raise UserError(
+            raise DesignError(
                 f"PSU{where} of column {psu!r} appears in more than one stratum; "
                 "PSU ids must be nested in strata"
             )
@@ -189,26 +189,26 @@ class SurveyDesign:
             return ()
         columns = (fpc,) if isinstance(fpc, str) else tuple(fpc)
         if not 1 <= len(columns) <= 2:
-            raise UserError(
+            raise TypeError(
                 f"fpc must be one column name or a pair (stage 1, stage 2), got {fpc!r}"
             )
         if len(columns) == 2 and ssu is None:
-            raise UserError("a second-stage fpc needs ssu= (the second-stage unit column)")
+            raise ValueError("a second-stage fpc needs ssu= (the second-stage unit column)")
         return columns
 
     @staticmethod
     def _check_column(
         data: pd.DataFrame, column: str | None, role: str, allow_missing: bool
     ) -> None:
-        """UserError unless ``column`` (for ``role``) exists and, if required, has no gaps."""
+        """ValueError unless ``column`` (for ``role``) exists; DesignError for gaps if required."""
         if column is None:
             return
         if column not in data.columns:
             known = ", ".join(map(str, data.columns))
-            raise UserError(f"{role} column {column!r} is not in the table (columns: {known})")
+            raise ValueError(f"{role} column {column!r} is not in the table (columns: {known})")
         missing = data[column].isna().to_numpy()
         if not allow_missing and missing.any():
-            raise UserError(
+            raise DesignError(
                 f"{role} column {column!r} has {int(missing.sum())} missing value(s), "
                 f"first at row {_show(data.index[missing.argmax()])}"
             )
@@ -233,11 +233,11 @@ class SurveyDesign:
         try:
             values = pd.to_numeric(data[column]).to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError) as err:
-            raise UserError(f"fpc column {column!r} must hold population counts") from err
+            raise DesignError(f"fpc column {column!r} must hold population counts") from err
         varies = (pd.Series(values).groupby(group).nunique(dropna=False) > 1).to_numpy()
         if varies.any():
             where = self._group_label(data, group_column, group, int(np.flatnonzero(varies)[0]))
-            raise UserError(
+            raise DesignError(
                 f"fpc column {column!r} varies within {group_name}{where}; "
                 f"it must be the population count of that {group_name}"
             )
@@ -252,32 +252,32 @@ class SurveyDesign:
         group: tuple[str, str | None, NDArray],
         unit: str,
     ) -> None:
-        """UserError where a population count is below the number sampled (R's '>100%')."""
+        """DesignError where a population count is below the number sampled (R's '>100%')."""
         too_small = np.isfinite(population) & (population < sampled)
         if too_small.any():
             i = int(np.flatnonzero(too_small)[0])
             where = self._group_label(data, group[1], group[2], i)
-            raise UserError(
+            raise DesignError(
                 f"fpc column {column!r}: {group[0]}{where} has population count "
                 f"{population[i]:g} but {sampled[i]:g} sampled {unit} "
                 "(fpc must be population counts, not sampling fractions)"
             )
 
     def _check_lonely(self, data: pd.DataFrame, strata: str | None, psu: str | None) -> None:
-        """With lonely_psu="fail", UserError for a stratum (or PSU) with one sampled unit."""
+        """With lonely_psu="fail", DesignError for a stratum (or PSU) with one sampled unit."""
         if self.lonely_psu != "fail":
             return
         advice = "choose lonely_psu='certainty' or 'adjust', or merge strata"
         lonely = (self._n_h == 1) & (self._fraction1 >= _CENSUS)
         if lonely.any():
             where = self._group_label(data, strata, self._stratum, int(np.flatnonzero(lonely)[0]))
-            raise UserError(f"stratum{where} has only one PSU; {advice}")
+            raise DesignError(f"stratum{where} has only one PSU; {advice}")
         if self._stage2 is not None:
             s2 = self._stage2
             lonely2 = (s2["n2"] == 1) & (s2["fraction2"] >= _CENSUS) & (s2["factor"] > 0)
             if lonely2.any():
                 where = self._group_label(data, psu, self._psu, int(np.flatnonzero(lonely2)[0]))
-                raise UserError(f"PSU{where} has only one sampled second-stage unit; {advice}")
+                raise DesignError(f"PSU{where} has only one sampled second-stage unit; {advice}")
 
     def _make_weights(
         self,
@@ -291,16 +291,16 @@ class SurveyDesign:
             try:
                 w = pd.to_numeric(data[weights]).to_numpy(dtype=float)
             except (TypeError, ValueError) as err:
-                raise UserError(f"weights column {weights!r} must be numeric") from err
+                raise DesignError(f"weights column {weights!r} must be numeric") from err
             bad = ~np.isfinite(w) | (w <= 0)
             if bad.any():
-                raise UserError(
+                raise DesignError(
                     f"weights column {weights!r} must be positive and finite; row "
                     f"{_show(data.index[bad.argmax()])} has {w[bad.argmax()]}"
                 )
             return w
         if not np.isfinite(pop1).all():
-            raise UserError(
+            raise DesignError(
                 f"weights cannot be derived: fpc column {fpc_columns[0]!r} has missing or infinite "
                 "values; pass weights="
             )
@@ -308,7 +308,7 @@ class SurveyDesign:
         if self._stage2 is not None:
             s2 = self._stage2
             if not np.isfinite(s2["pop2"]).all():
-                raise UserError(
+                raise DesignError(
                     f"weights cannot be derived: fpc column {fpc_columns[1]!r} has missing or "
                     "infinite values; pass weights="
                 )
@@ -354,7 +354,9 @@ class SurveyDesign:
         column = self.data[variable]
         kind = pd.api.types.infer_dtype(column, skipna=True)
         if kind not in ("boolean", "integer", "floating", "mixed-integer-float", "empty"):
-            raise UserError(f"variable {variable!r} must be numeric or boolean, got {kind} values")
+            raise DesignError(
+                f"variable {variable!r} must be numeric or boolean, got {kind} values"
+            )
         return column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
     def _domain_rows(
@@ -367,7 +369,7 @@ class SurveyDesign:
         for name, v in values:
             missing = (np.isnan(v)[:, None] & masks).any(axis=1)
             if missing.any() and not na_rm:
-                raise UserError(
+                raise DesignError(
                     f"variable {name!r} has {int(missing.sum())} missing value(s) in the "
                     f"analysed rows, first at row {_show(self.data.index[missing.argmax()])}; "
                     "pass na_rm=True to leave them out (they become a domain)"
@@ -375,7 +377,9 @@ class SurveyDesign:
             masks = masks & ~np.isnan(v)[:, None]
         empty = masks.sum(axis=0) == 0
         if empty.any():
-            raise UserError("no rows to estimate from (empty domain after removing missing values)")
+            raise DesignError(
+                "no rows to estimate from (empty domain after removing missing values)"
+            )
         return masks
 
     def _estimate(
@@ -439,7 +443,7 @@ class SurveyDesign:
             present = y[masks.any(axis=1)]
             if not np.isin(present, (0.0, 1.0)).all():
                 odd = present[~np.isin(present, (0.0, 1.0))][0]
-                raise UserError(
+                raise DesignError(
                     f"proportion variable {variable!r} must be 0/1 or boolean; found value {odd:g}"
                 )
         result = self._estimate("mean" if statistic == "proportion" else statistic, masks, y, x)
@@ -473,17 +477,17 @@ class SurveyDesign:
         """Domain design (子总体): rows outside ``rows`` (bool column or mask) count as zero."""
         if isinstance(rows, str):
             if rows not in self.data.columns:
-                raise UserError(f"subset column {rows!r} is not in the table")
+                raise ValueError(f"subset column {rows!r} is not in the table")
             rows = self.data[rows]
         mask = pd.Series(rows).astype("boolean").fillna(False).to_numpy(dtype=bool)
         if mask.shape != self._domain.shape:
-            raise UserError(
+            raise ValueError(
                 f"subset mask has {mask.size} values; the design has {self._domain.size} rows"
             )
         domain = copy.copy(self)
         domain._domain = self._domain & mask
         if not domain._domain.any():
-            raise UserError("the subset has no rows")
+            raise DesignError("the subset has no rows")
         return domain
 
     def _single(
@@ -551,14 +555,14 @@ class DomainEstimator:
         self.columns = [columns] if isinstance(columns, str) else list(columns)
         missing = [c for c in self.columns if c not in design.data.columns]
         if missing:
-            raise UserError(f"domain column(s) {', '.join(map(repr, missing))} not in the table")
+            raise ValueError(f"domain column(s) {', '.join(map(repr, missing))} not in the table")
         self.design = design
         groups = design.data[self.columns].reset_index(drop=True)
         code = groups.groupby(self.columns, sort=True, dropna=True).ngroup().to_numpy()
         code = np.where(design._domain, code, -1)
         present = np.unique(code[code >= 0])
         if present.size == 0:
-            raise UserError(f"no rows with a value in {', '.join(self.columns)}")
+            raise DesignError(f"no rows with a value in {', '.join(self.columns)}")
         self._masks = code[:, None] == present[None, :]
         first = self._masks.argmax(axis=0)
         self._labels = groups.iloc[first].reset_index(drop=True)

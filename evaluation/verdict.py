@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 Direction = Literal["below", "at_least"]
 VERDICTS = ("credible", "inconclusive", "not_credible")
@@ -68,11 +68,11 @@ class Thresholds:
         for name in ("wrong_exit", "approval", "incidence", "procedure"):
             value = getattr(self, name)
             if not 0 < value < 1:
-                raise UserError(f"threshold {name} must be a proportion in (0, 1), got {value}")
+                raise RequestError(f"threshold {name} must be a proportion in (0, 1), got {value}")
         for name in ("level", "power"):
             value = getattr(self, name)
             if not 0.5 <= value < 1:
-                raise UserError(f"{name} must be in [0.5, 1), got {value}")
+                raise RequestError(f"{name} must be in [0.5, 1), got {value}")
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
     official rule.
     """
     if not indicators:
-        raise UserError("no indicator could be computed; nothing to judge")
+        raise RequestError("no indicator could be computed; nothing to judge")
     failing = tuple(i.name for i in indicators if i.verdict == "not_credible")
     open_ = tuple(i.name for i in indicators if i.verdict == "inconclusive")
     statistical = "not_credible" if failing else "inconclusive" if open_ or missing else "credible"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError
 
 INFRASTRUCTURE = {
     "roads": "通硬化路",
@@ -49,7 +49,7 @@ def exited_key_villages(villages: pd.DataFrame, township: str) -> pd.DataFrame:
     poor = pd.to_numeric(out["poor_population_remaining"]).to_numpy(float)
     if (pop <= 0).any():
         bad = out.loc[pop <= 0, "village_id"].tolist()
-        raise UserError(f"villages: registered_population must be >= 1 for {bad}", exit_code=1)
+        raise InputError(f"villages: registered_population must be >= 1 for {bad}")
     out["registry_incidence"] = poor / pop
     return out
 

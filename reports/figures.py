@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -44,7 +44,7 @@ Label = str | tuple[str, str]
 def in_language(text: Label, lang: str = "zh") -> str:
     """The label in the report language: a plain string as it is, a (中文, English) pair picked."""
     if lang not in LANGS:
-        raise UserError(f"language must be one of {', '.join(LANGS)}, got {lang!r}.")
+        raise RequestError(f"language must be one of {', '.join(LANGS)}, got {lang!r}.")
     return text if isinstance(text, str) else text[LANGS.index(lang)]
 
 

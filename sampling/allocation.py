@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 ALLOCATIONS = ("proportional", "equal", "neyman", "fixed")
 
@@ -55,32 +55,38 @@ def allocate(
     sizes = stratum_sizes.astype("int64")
     big_n = sizes.to_numpy()
     if method not in ALLOCATIONS:
-        raise UserError(f"unknown allocation {method!r}; expected one of {', '.join(ALLOCATIONS)}.")
+        raise RequestError(
+            f"unknown allocation {method!r}; expected one of {', '.join(ALLOCATIONS)}."
+        )
     if method == "fixed":
         if not fixed:
-            raise UserError("fixed allocation needs a size for every stratum (e.g. V01=5,V02=3).")
+            raise RequestError(
+                "fixed allocation needs a size for every stratum (e.g. V01=5,V02=3)."
+            )
         unknown = sorted(set(fixed) - set(sizes.index))
         missing = sorted(set(sizes.index) - set(fixed))
         if unknown or missing:
-            raise UserError(
+            raise RequestError(
                 f"fixed allocation must name exactly the strata {list(sizes.index)}; "
                 f"unknown: {unknown}, missing: {missing}."
             )
         out = pd.Series({k: int(fixed[k]) for k in sizes.index}, dtype="int64")
         too_big = out[(out > sizes) | (out < 0)]
         if not too_big.empty:
-            raise UserError(
+            raise RequestError(
                 f"fixed allocation outside 0..N_h for strata {too_big.to_dict()} (N_h = "
                 f"{sizes[too_big.index].to_dict()})."
             )
         return out
     if n is None or n < 1:
-        raise UserError(f"sample size n must be a positive whole number; got {n!r}.")
+        raise RequestError(f"sample size n must be a positive whole number; got {n!r}.")
     if n > big_n.sum():
-        raise UserError(f"sample size n = {n} exceeds the {big_n.sum()} households in the frame.")
+        raise RequestError(
+            f"sample size n = {n} exceeds the {big_n.sum()} households in the frame."
+        )
     lower = np.minimum(min_per_stratum, big_n)
     if n < lower.sum():
-        raise UserError(
+        raise RequestError(
             f"n = {n} is too small for {len(sizes)} strata with at least {min_per_stratum} each "
             f"(needs {lower.sum()}); raise --n or use coarser strata."
         )
@@ -92,10 +98,12 @@ def allocate(
         rates = error_rates or {}
         missing = [k for k in sizes.index if k not in rates]
         if missing:
-            raise UserError(f"Neyman allocation needs an assumed error rate for strata {missing}.")
+            raise RequestError(
+                f"Neyman allocation needs an assumed error rate for strata {missing}."
+            )
         p = np.array([float(rates[k]) for k in sizes.index])
         if np.any((p <= 0) | (p >= 1)):
-            raise UserError("assumed stratum error rates must lie strictly between 0 and 1.")
+            raise RequestError("assumed stratum error rates must lie strictly between 0 and 1.")
         raw = big_n * np.sqrt(p * (1 - p))
     x = _bounded(raw, lower.astype(float), big_n.astype(float), n)
     return pd.Series(_round(x, big_n, n), index=sizes.index, dtype="int64")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from sampling.frame import Frame
 from sampling.pps import systematic_pps
 from sampling.sample import Sample, assemble, design_info
@@ -26,10 +26,10 @@ def village_stage(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First stage over villages: ``(selected, pi, certain)`` by SRS or systematic PPS."""
     if selection not in VILLAGE_SELECTIONS:
-        raise UserError(f"unknown village selection {selection!r}; expected pps or srs.")
+        raise RequestError(f"unknown village selection {selection!r}; expected pps or srs.")
     big_m = sizes.size
     if m is None or not 1 <= m <= big_m:
-        raise UserError(
+        raise RequestError(
             f"villages to sample must be 1 to {big_m} (villages in the frame); got {m}."
         )
     if selection == "srs":

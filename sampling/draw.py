@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from sampling.cluster import cluster_sample
 from sampling.frame import Frame
 from sampling.sample import Sample
@@ -48,14 +48,14 @@ def draw_sample(frame: Frame, design: str, seed: int, parameters: Mapping[str, A
     """Draw with ``design`` using the design parameters found in ``parameters`` (others ignored,
     so the ``parameters`` of a design.json re-draws the same sample)."""
     if design not in _DRAWERS:
-        raise UserError(f"unknown design {design!r}; expected one of {', '.join(DESIGNS)}.")
+        raise RequestError(f"unknown design {design!r}; expected one of {', '.join(DESIGNS)}.")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise UserError(f"seed must be a whole number ≥ 0; got {seed!r}.")
+        raise RequestError(f"seed must be a whole number ≥ 0; got {seed!r}.")
     func, names = _DRAWERS[design]
     kwargs = {kw: parameters[key] for key, kw in names.items() if key in parameters}
     if design == "two-stage" and parameters.get("village_selection", "systematic-pps") not in (
         "systematic-pps",
         "pps",
     ):
-        raise UserError("the two-stage design selects villages by PPS only.")
+        raise RequestError("the two-stage design selects villages by PPS only.")
     return func(frame, seed=seed, **kwargs)

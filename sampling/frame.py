@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 DEFAULT_CUT_POINTS = (0.10, 0.30)
 FRAME_EXTRA_COLUMNS = ("poverty_line", "margin", "risk_band")
@@ -36,7 +36,9 @@ def assign_risk_band(
     """Risk band (风险分层) of each margin; bands are [-inf, c1), [c1, c2), …, [ck, inf)."""
     cuts = np.asarray(cut_points, dtype=float)
     if cuts.size == 0 or not np.all(np.diff(cuts) > 0) or not np.all(np.isfinite(cuts)):
-        raise UserError(f"risk-band cut points must be increasing numbers; got {list(cut_points)}.")
+        raise RequestError(
+            f"risk-band cut points must be increasing numbers; got {list(cut_points)}."
+        )
     labels = np.array(risk_band_labels(cuts), dtype=object)
     codes = np.searchsorted(cuts, margin.to_numpy(dtype=float, na_value=np.nan), side="right")
     band = pd.Series(labels[codes], index=margin.index, dtype="str")
@@ -132,11 +134,11 @@ def build_frame(
 
     Adds ``poverty_line`` of the exit year, ``margin`` = income_per_capita / poverty_line − 1 and
     ``risk_band``. Unknown township, villages missing from the registry or exit years without a
-    poverty line raise ``UserError`` naming what is wrong.
+    poverty line raise ``RequestError`` naming what is wrong.
     """
     known = sorted(households["township"].dropna().astype("str").unique())
     if township not in known:
-        raise UserError(
+        raise RequestError(
             f"township {township!r} is not in the households file; known townships: "
             f"{', '.join(known) or '(none)'}."
         )
@@ -146,7 +148,7 @@ def build_frame(
         wanted = sorted({int(y) for y in exit_years})
         units = units.loc[years.isin(wanted).fillna(False).to_numpy()]
         if units.empty:
-            raise UserError(
+            raise RequestError(
                 f"township {township!r} has no households that exited in {wanted}; "
                 f"exit years present: {sorted(years.dropna().unique().tolist())}."
             )
@@ -156,7 +158,7 @@ def build_frame(
     missing = ~units["village_id"].isin(registry)
     if missing.any():
         bad = units.loc[missing, "village_id"].unique().tolist()
-        raise UserError(
+        raise RequestError(
             f"households of {township!r} name village_id(s) {bad[:10]} that are not villages of "
             "this township in the villages file."
         )
@@ -165,7 +167,7 @@ def build_frame(
     year = units["exit_year"].astype("int64")
     absent = sorted(set(year.unique().tolist()) - set(lines.index.tolist()))
     if absent:
-        raise UserError(
+        raise RequestError(
             f"no poverty line for exit year(s) {absent} in the poverty-lines file "
             f"(it has years {sorted(lines.index.tolist())}); add a provincial or national line."
         )

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 #: largest sample size the acceptance search will try before giving up
 MAX_SEARCH_N = 200_000
@@ -37,19 +37,19 @@ def _check_rate(name: str, value: float, *, allow_zero: bool = False) -> None:
     low_ok = value >= 0 if allow_zero else value > 0
     if not (low_ok and value < 1) or not math.isfinite(value):
         bound = "[0, 1)" if allow_zero else "(0, 1)"
-        raise UserError(f"{name} must be a proportion in {bound}; got {value!r}.")
+        raise RequestError(f"{name} must be a proportion in {bound}; got {value!r}.")
 
 
 def _check_population(population: int | None) -> None:
     if population is not None and (int(population) != population or population < 1):
-        raise UserError(
+        raise RequestError(
             f"population must be a positive whole number of households; got {population!r}."
         )
 
 
 def _check_deff(deff: float) -> None:
     if not (math.isfinite(deff) and deff >= 1):
-        raise UserError(f"design effect (deff) must be a number ≥ 1; got {deff!r}.")
+        raise RequestError(f"design effect (deff) must be a number ≥ 1; got {deff!r}.")
 
 
 # --------------------------------------------------------------------------- precision
@@ -113,7 +113,7 @@ def expected_margin(
 ) -> float:
     """Half-width of a normal-approximation CI for a proportion from n units (预期精度)."""
     if n < 1:
-        raise UserError(f"sample size must be at least 1; got {n!r}.")
+        raise RequestError(f"sample size must be at least 1; got {n!r}.")
     _check_population(population)
     z = stats.norm.ppf(0.5 + confidence / 2)
     fpc = 1.0 if population is None else max(population - n, 0) / max(population - 1, 1)
@@ -204,7 +204,7 @@ def _search(feasible_at, population: int | None) -> int:
             return int(n[hit[0]])
         start, block = int(n[-1]) + 1, block * 2
     where = "the population" if population is not None else f"{MAX_SEARCH_N} households"
-    raise UserError(
+    raise RequestError(
         f"no acceptance plan within {where} meets these risks; relax alpha/beta or widen the rates."
     )
 
@@ -267,7 +267,7 @@ def acceptance_plan(
     _check_population(population)
     _check_deff(deff)
     if good_rate >= threshold:
-        raise UserError(
+        raise RequestError(
             f"the good rate ({good_rate:g}) must be below the threshold ({threshold:g})."
         )
 
@@ -301,7 +301,7 @@ def zero_failure_plan(
     if good_rate is not None:
         _check_rate("good rate", good_rate, allow_zero=True)
     if int(max_errors) != max_errors or max_errors < 0:
-        raise UserError(f"max errors must be a whole number ≥ 0; got {max_errors!r}.")
+        raise RequestError(f"max errors must be a whole number ≥ 0; got {max_errors!r}.")
     beta = round(1 - confidence, 12)
 
     def feasible(n: np.ndarray) -> np.ndarray:
@@ -328,7 +328,7 @@ def lqas_plan(
     risks under 10% gives n = 19, d = 6.
     """
     if not lower_coverage < upper_coverage:
-        raise UserError("the lower coverage must be below the upper coverage.")
+        raise RequestError("the lower coverage must be below the upper coverage.")
     return acceptance_plan(
         round(1 - lower_coverage, 12), round(1 - upper_coverage, 12), alpha, beta, population
     )

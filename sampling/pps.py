@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 
 def pps_probabilities(sizes: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -23,9 +23,9 @@ def pps_probabilities(sizes: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray
     """
     sizes = np.asarray(sizes, dtype=np.int64)
     if np.any(sizes <= 0):
-        raise UserError("PPS needs a positive size (exited households) for every village.")
+        raise RequestError("PPS needs a positive size (exited households) for every village.")
     if not 1 <= m <= sizes.size:
-        raise UserError(f"cannot select {m} of {sizes.size} villages; choose 1 to {sizes.size}.")
+        raise RequestError(f"cannot select {m} of {sizes.size} villages; choose 1 to {sizes.size}.")
     certain = np.zeros(sizes.size, dtype=bool)
     while True:
         m_left = m - int(certain.sum())

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from sampling.allocation import allocate
 from sampling.frame import Frame, risk_band_labels
 from sampling.pps import systematic_equal
@@ -46,13 +46,13 @@ def stratified_sample(
     its reserves are a seeded random order of the households not selected.
     """
     if strata not in STRATA:
-        raise UserError(f"unknown strata {strata!r}; expected one of {', '.join(STRATA)}.")
+        raise RequestError(f"unknown strata {strata!r}; expected one of {', '.join(STRATA)}.")
     if selection not in SELECTIONS:
-        raise UserError(
+        raise RequestError(
             f"unknown selection {selection!r}; expected one of {', '.join(SELECTIONS)}."
         )
     if reserves < 0:
-        raise UserError(f"reserves must be 0 or more; got {reserves}.")
+        raise RequestError(f"reserves must be 0 or more; got {reserves}.")
     units = frame.units
     if strata == "village":
         label = units["village_id"].astype("str")
@@ -66,7 +66,7 @@ def stratified_sample(
         pd.Series(big_n, index=labels), n, allocation, error_rates, fixed, min_per_stratum
     ).to_numpy()
     if n_h.sum() == 0:
-        raise UserError("the allocation selects no household; give a positive sample size.")
+        raise RequestError("the allocation selects no household; give a positive sample size.")
 
     rng = np.random.default_rng(seed)
     if selection == "srs":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from sampling.cluster import village_sizes, village_stage
 from sampling.frame import Frame
 from sampling.sample import Sample, assemble, design_info, random_rank_within, replacement_rule
@@ -28,11 +28,11 @@ def two_stage_sample(
     ``fpc_stage1`` = N_i.
     """
     if households_per_village is None or households_per_village < 1:
-        raise UserError(
+        raise RequestError(
             f"households per village must be at least 1; got {households_per_village!r}."
         )
     if reserves < 0:
-        raise UserError(f"reserves must be 0 or more; got {reserves}.")
+        raise RequestError(f"reserves must be 0 or more; got {reserves}.")
     sizes = village_sizes(frame)
     rng = np.random.default_rng(seed)
     selected, pi, certain = village_stage(sizes, villages_to_sample, "pps", rng)

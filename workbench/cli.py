@@ -9,8 +9,23 @@ from collections.abc import Sequence
 from importlib import metadata
 from types import ModuleType
 
-from data_contracts.errors import UserError
+from data_contracts.errors import DesignError, ExitcheckError, InputError, RequestError
 from workbench.commands import COMMANDS
+
+#: Exit status of each error class (the first class in an error's MRO that is listed wins);
+#: the only place where library errors meet exit codes.
+EXIT_CODES: dict[type[BaseException], int] = {
+    InputError: 1,  # the input has problems
+    DesignError: 1,  # the survey data do not support the design or the estimate
+    RequestError: 2,  # the request cannot be carried out
+    ExitcheckError: 2,
+    KeyboardInterrupt: 130,
+}
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit status for ``exc`` (see :data:`EXIT_CODES`)."""
+    return next(EXIT_CODES[cls] for cls in type(exc).__mro__ if cls in EXIT_CODES)
 
 
 def _command_module(name: str) -> ModuleType:
@@ -54,12 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args._module.run(args) or 0)
-    except UserError as exc:
+    except ExitcheckError as exc:
         print(f"exitcheck {args.command}: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
+        return exit_code(exc)
+    except KeyboardInterrupt as exc:
         print(f"exitcheck {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return exit_code(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

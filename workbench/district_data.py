@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.fileio import atomic_write_json
 from evaluation.district import DistrictSummary, summarise_district
 from workbench.township_run import RESULTS, UNITS
@@ -57,7 +57,7 @@ class District:
     def summarise(self, level: float = 0.95) -> DistrictSummary:
         """The district summary of the collected townships (townships as strata)."""
         if not self.townships:
-            raise UserError("no township has a finished assessment; nothing to summarise.")
+            raise RequestError("no township has a finished assessment; nothing to summarise.")
         return summarise_district([(t.results, t.units()) for t in self.townships], level=level)
 
     def __repr__(self) -> str:
@@ -80,7 +80,7 @@ def _why_unusable(run: Path) -> str:
 def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
     """Latest finished assessment of each run folder; the others are listed as missing."""
     if not run_dirs:
-        raise UserError("give at least one township run folder.")
+        raise RequestError("give at least one township run folder.")
     found, missing = [], []
     for run_dir in run_dirs:
         run = Path(run_dir)
@@ -97,7 +97,7 @@ def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
     names = [t.township for t in found]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise UserError(f"townships given more than once: {', '.join(dup)}; give one run each.")
+        raise RequestError(f"townships given more than once: {', '.join(dup)}; give one run each.")
     return District(found, missing)
 
 

@@ -32,7 +32,7 @@ from data_contracts.demo import (
     simulate_village_survey,
 )
 from data_contracts.demo.files import csv_bytes
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError, RequestError
 from data_contracts.fileio import atomic_write_bytes, new_run_dir
 from workbench.cli import build_parser
 from workbench.commands.assess import assess
@@ -144,7 +144,7 @@ def township_task(
         _sample({k: Path(v) for k, v in inputs.items()}, township, run_dir, n, seed, lang)
         survey, villages = _survey(run_dir, township, base / "survey", seed, demo_seed)
         report = assess(run_dir, survey, villages, lang=lang)
-    except UserError as exc:
+    except ExitcheckError as exc:
         return TownshipOutcome(township, run_dir, None, exc.message)
     return TownshipOutcome(township, run_dir, report)
 
@@ -186,7 +186,7 @@ def run_demo(
     names = sorted(_district(seed).households["township"].astype("str").unique())
     unknown = sorted(set(townships or ()) - set(names))
     if unknown:
-        raise UserError(f"not demo townships: {', '.join(unknown)}; known: {', '.join(names)}.")
+        raise RequestError(f"not demo townships: {', '.join(unknown)}; known: {', '.join(names)}.")
     chosen = [t for t in names if townships is None or t in townships]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(chosen)))
     str_inputs = {k: str(v) for k, v in inputs.items()}
@@ -204,6 +204,6 @@ def run_demo(
     outcomes.sort(key=lambda o: chosen.index(o.township))
     try:
         report, _ = summarise([o.run_dir for o in outcomes], root / "district", lang)
-    except UserError as exc:
+    except ExitcheckError as exc:
         return DemoResult(outcomes, None, exc.message)
     return DemoResult(outcomes, report)

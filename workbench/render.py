@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.fileio import atomic_write_text
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -81,6 +81,6 @@ def render_html(
     """Render the executed notebook to ``html_path`` atomically; never overwrites."""
     target = Path(html_path)
     if target.exists():
-        raise UserError(f"{target} already exists; refusing to overwrite it.")
+        raise RequestError(f"{target} already exists; refusing to overwrite it.")
     nb = nbformat.read(str(executed), as_version=4)
     return atomic_write_text(target, notebook_to_html(nb, lang=lang, title=target.stem))

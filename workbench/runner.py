@@ -38,7 +38,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError, RequestError
 from workbench.render import render_html
 
 NOTEBOOK_DIR = Path(str(resources.files("notebooks")))  # package data, also in a wheel
@@ -71,10 +71,10 @@ class _ProjectKernelSpecs(KernelSpecManager):
 
 
 def notebook_path(name: str, notebook_dir: Path = NOTEBOOK_DIR) -> Path:
-    """Path of the report notebook ``<notebook_dir>/<name>.ipynb``; UserError if there is none."""
+    """Path of the report notebook ``<notebook_dir>/<name>.ipynb``; RequestError if none."""
     path = Path(notebook_dir) / f"{name}.ipynb"
     if not re.fullmatch(r"[A-Za-z0-9_]+", name) or not path.is_file():
-        raise UserError(f"no report notebook named {name!r} in {notebook_dir}.")
+        raise RequestError(f"no report notebook named {name!r} in {notebook_dir}.")
     return path
 
 
@@ -105,7 +105,7 @@ def validate_parameters(
     """Check ``parameters`` against notebook ``name`` before any kernel starts.
 
     Unknown names, values of the wrong type, strings with control characters (a newline could
-    inject code into a plain-papermill run) and missing input files raise ``UserError`` (exit 2).
+    inject code into a plain-papermill run) and missing input files raise ``RequestError``.
     """
     declared = declared_parameters(notebook_path(name, notebook_dir))
     problems: list[str] = []
@@ -127,7 +127,7 @@ def validate_parameters(
             elif value and key.endswith("_dir") and not Path(value).is_dir():
                 problems.append(f"parameter {key!r}: folder {value} does not exist")
     if problems:
-        raise UserError(f"notebook {name}: " + "; ".join(problems) + ".", exit_code=2)
+        raise RequestError(f"notebook {name}: " + "; ".join(problems) + ".")
     return dict(parameters)
 
 
@@ -200,7 +200,7 @@ async def _reset(km: AsyncKernelManager, cwd: Path) -> None:
     finally:
         kc.stop_channels()
     if reply["content"]["status"] != "ok":
-        raise UserError(f"could not prepare the report kernel: {reply['content'].get('evalue')}")
+        raise RequestError(f"could not prepare the report kernel: {reply['content'].get('evalue')}")
 
 
 def _shared_kernel(cwd: Path) -> AsyncKernelManager:
@@ -250,7 +250,7 @@ def execute(
     after every cell cost about a second per report); a kernel that dies leaves none.
     """
     if executed.exists():
-        raise UserError(f"{executed} already exists; refusing to overwrite it.")
+        raise RequestError(f"{executed} already exists; refusing to overwrite it.")
     executed.parent.mkdir(parents=True, exist_ok=True)
     with _kernel_for(executed.parent) as km:
         try:
@@ -266,10 +266,10 @@ def execute(
                 request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as exc:
-            raise UserError(_failure_message(name, exc, executed), exit_code=1) from None
+            raise InputError(_failure_message(name, exc, executed)) from None
         except DeadKernelError as exc:
             message = f"notebook {name}: the kernel died while running it ({exc})."
-            raise UserError(message, exit_code=1) from None
+            raise InputError(message) from None
     return executed
 
 
@@ -289,7 +289,7 @@ def run_notebook(
     ``notebook_dir`` is for tests and other notebook collections.
     """
     if lang not in LANGS:
-        raise UserError(f"language must be one of {', '.join(LANGS)}, got {lang!r}.")
+        raise RequestError(f"language must be one of {', '.join(LANGS)}, got {lang!r}.")
     params = dict(parameters)
     if "lang" in declared_parameters(notebook_path(name, notebook_dir)):
         params.setdefault("lang", lang)
@@ -297,6 +297,6 @@ def run_notebook(
     out = Path(out_dir)
     html = out / html_name
     if html.exists():
-        raise UserError(f"{html} already exists; refusing to overwrite it.")
+        raise RequestError(f"{html} already exists; refusing to overwrite it.")
     executed = execute(name, params, out / f"{name}.ipynb", notebook_dir)
     return render_html(executed, html, lang=lang)

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from data_contracts import LoadedTable, load
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError, RequestError
 from data_contracts.fileio import atomic_write_bytes, atomic_write_json
 from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
@@ -51,7 +51,7 @@ class TownshipRun:
         run = Path(path)
         for name in ("design.json", "sample.parquet"):
             if not (run / name).is_file():
-                raise UserError(
+                raise RequestError(
                     f"{run} is not a township run folder: {name} is missing "
                     "(create one with `exitcheck sample`)."
                 )
@@ -59,14 +59,14 @@ class TownshipRun:
         try:
             sample = pd.read_parquet(run / "sample.parquet")
         except (OSError, ValueError) as exc:
-            raise UserError(f"{run}: cannot read the run folder's sample: {exc}") from None
+            raise RequestError(f"{run}: cannot read the run folder's sample: {exc}") from None
         lacking = [
             c
             for c in ("household_id", *ESTIMATION_COLUMNS, *RESERVE_COLUMNS)
             if c not in sample.columns
         ]
         if lacking:
-            raise UserError(
+            raise RequestError(
                 f"{run / 'sample.parquet'}: not a sample table; columns {', '.join(lacking)} "
                 "are missing (was it edited? draw a new sample with `exitcheck sample`)."
             )
@@ -79,7 +79,7 @@ class TownshipRun:
         changed = [str(path) for kind, path in self.input_files.items()
                    if kind in recorded and sha256_of(path) != recorded[kind]]  # fmt: skip
         if changed:
-            raise UserError(
+            raise RequestError(
                 f"registry copies changed since the sample was drawn: {', '.join(changed)} "
                 "(SHA-256 differs from design.json); restore them or draw a new sample."
             )
@@ -107,7 +107,7 @@ def _input_files(run: Path, design: dict[str, Any]) -> dict[str, Path]:
     for kind in INPUT_KINDS:
         entry = recorded.get(kind)
         if not entry or not (run / entry).is_file():
-            raise UserError(
+            raise RequestError(
                 f"{run}: the {kind} registry copy recorded in design.json "
                 f"({entry or 'none'}) is missing; draw a new sample with `exitcheck sample`."
             )
@@ -188,7 +188,7 @@ def check_returns(
     """Validate survey returns against their contract and against the run's sample.
 
     Contract problems raise ``ContractError``; returns that cannot be matched to the sample
-    (unknown IDs, duplicates, bad replacements, blank interviews) raise ``UserError`` (exit 1);
+    (unknown IDs, duplicates, bad replacements, blank interviews) raise ``InputError``;
     soft problems raise too unless ``accept_warnings``, and are returned as warnings.
     """
     run.check_input_copies()
@@ -197,9 +197,8 @@ def check_returns(
     resolve_units(run.sample, survey.frame)
     warnings = soft_problems(run, survey.frame)
     if warnings and not accept_warnings:
-        raise UserError(
-            f"survey returns {survey.path}: " + "; ".join(warnings) + f" ({SOFT_HINT}).",
-            exit_code=1,
+        raise InputError(
+            f"survey returns {survey.path}: " + "; ".join(warnings) + f" ({SOFT_HINT})."
         )
     return survey, villages, warnings
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError, RequestError
 from data_contracts.fileio import atomic_write_text
 
 ASSESSMENTS = "assessments"
@@ -102,7 +102,7 @@ def allocate_version(run_dir: str | os.PathLike[str], timeout: float = 30.0) -> 
     """Create the next ``assessments/vNNN`` folder with STATUS ``running``; returns its path."""
     run = Path(run_dir)
     if not run.is_dir():
-        raise UserError(f"run folder {run} does not exist.")
+        raise RequestError(f"run folder {run} does not exist.")
     base = run / ASSESSMENTS
     base.mkdir(exist_ok=True)
     try:
@@ -113,7 +113,7 @@ def allocate_version(run_dir: str | os.PathLike[str], timeout: float = 30.0) -> 
             started = datetime.now(UTC).isoformat(timespec="seconds")
             _write_status(folder, f"running pid={os.getpid()} started={started}")
     except Timeout:
-        raise UserError(
+        raise RequestError(
             f"another assessment is allocating a version in {base}; try again in a moment."
         ) from None
     return folder
@@ -125,7 +125,7 @@ def assessment_version(run_dir: str | os.PathLike[str]) -> Iterator[Path]:
     folder = allocate_version(run_dir)
     try:
         yield folder
-    except UserError as exc:
+    except ExitcheckError as exc:
         _write_status(folder, "failed: " + exc.message.splitlines()[0])
         raise
     except BaseException as exc:

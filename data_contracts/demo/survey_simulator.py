@@ -26,7 +26,7 @@ from data_contracts.demo.generator import (
     DemoDistrict,
 )
 from data_contracts.demo.names import person_names
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 DEFAULT_SAMPLE_DATE = "2020-06-01"
 DEFAULT_INCOME_NOISE_SD = 0.10
@@ -108,18 +108,20 @@ def _check_rates(refusal: float, not_found: float, noise: float, misrecording: f
         ("misrecording_rate", misrecording),
     ):
         if not 0 <= value <= 1:
-            raise UserError(f"{name} must be between 0 and 1, got {value!r}.")
+            raise RequestError(f"{name} must be between 0 and 1, got {value!r}.")
     if refusal + not_found >= 1:
-        raise UserError("refusal_rate + not_found_rate must be below 1: nobody would be surveyed.")
+        raise RequestError(
+            "refusal_rate + not_found_rate must be below 1: nobody would be surveyed."
+        )
     if noise < 0:
-        raise UserError(f"income_noise_sd must be >= 0, got {noise!r}.")
+        raise RequestError(f"income_noise_sd must be >= 0, got {noise!r}.")
 
 
 def _sample_units(sample: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """The sample's household, reserve flag, order and group, checked against the truth."""
     missing = [c for c in SAMPLE_COLUMNS if c not in sample.columns]
     if missing:
-        raise UserError(
+        raise RequestError(
             f"the sample lacks column(s) {', '.join(missing)}; expected the sample table columns "
             f"{', '.join(SAMPLE_COLUMNS)}."
         )
@@ -130,13 +132,13 @@ def _sample_units(sample: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     units["position"] = np.arange(len(units))
     duplicated = units["household_id"][units["household_id"].duplicated()]
     if len(duplicated):
-        raise UserError(
+        raise RequestError(
             f"{len(duplicated)} household_id(s) appear more than once in the sample "
             f"(first: {', '.join(duplicated.iloc[:5])})."
         )
     unknown = units["household_id"][~units["household_id"].isin(truth["household_id"])]
     if len(unknown):
-        raise UserError(
+        raise RequestError(
             f"{len(unknown)} sampled household(s) are not in the demo district "
             f"(first: {', '.join(unknown.iloc[:5])}); simulate only samples of the demo district."
         )
@@ -259,7 +261,7 @@ def simulate_village_survey(
     ids = pd.Series(list(village_ids), dtype="str")
     unknown = ids[~ids.isin(table["village_id"])]
     if len(unknown):
-        raise UserError(
+        raise RequestError(
             f"{len(unknown)} village id(s) are not in the demo district (first: "
             f"{', '.join(unknown.iloc[:5])})."
         )

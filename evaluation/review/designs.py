@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from evaluation.review.township import RISK_BANDS, Township
 from sampling.allocation import allocate
 from sampling.pps import pps_probabilities
@@ -135,7 +135,7 @@ def draw_cluster(township: Township, villages: int, reps: int, rng: np.random.Ge
     """SRS of villages, every exited household in them surveyed (整群抽样)."""
     n_villages = township.spec.villages
     if not 2 <= villages < n_villages:
-        raise UserError(f"cluster design needs 2 ≤ villages < {n_villages}; got {villages}")
+        raise RequestError(f"cluster design needs 2 ≤ villages < {n_villages}; got {villages}")
     pick = np.argpartition(rng.random((reps, n_villages)), villages - 1, axis=1)[:, :villages]
     chosen = np.zeros((reps, n_villages), dtype=bool)
     chosen[np.arange(reps)[:, None], pick] = True
@@ -165,7 +165,7 @@ def draw_two_stage(
     """
     sizes = township.village_sizes
     if not 2 <= villages < sizes.size or per_village < 2:
-        raise UserError(
+        raise RequestError(
             f"two-stage design needs 2 ≤ villages < {sizes.size} and ≥ 2 households per village; "
             f"got {villages} × {per_village}"
         )
@@ -174,7 +174,7 @@ def draw_two_stage(
     pps_ids = np.flatnonzero(~certain)
     m_pps = villages - int(certain.sum())
     if m_pps < 2:
-        raise UserError(
+        raise RequestError(
             f"two-stage design with {villages} villages leaves < 2 non-certainty villages"
         )
     # Randomised systematic PPS: random village order per replication, one random start.

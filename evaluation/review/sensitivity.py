@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from evaluation.review.designs import Draws
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
 from evaluation.review.rules import review_interval
@@ -86,7 +86,7 @@ def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generat
     which is unbiased only when response does not depend on the outcome within strata.
     """
     if draws.design != "stratified":
-        raise UserError("the non-response study needs a stratified default design")
+        raise RequestError("the non-response study needs a stratified default design")
     uniform = rng.random(draws.weights.shape)
     band = township.band
     onehot = np.eye(3)[band]
@@ -98,7 +98,7 @@ def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generat
             respond = (draws.weights > 0) & (uniform < np.where(wrong, rho_wrong, rho_correct))
             per_stratum = respond @ onehot
             if (per_stratum < 2).any():
-                raise UserError(
+                raise RequestError(
                     "non-response leaves fewer than 2 respondents in a stratum; "
                     "raise the response rates"
                 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.records import Finding, ReviewRecord
 from evaluation.review.designs import Draws, draw_cluster, draw_stratified, draw_two_stage
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
@@ -59,16 +59,16 @@ class ReviewConfig:
     def check(self) -> None:
         """Refuse a configuration the review cannot run, naming the parameter."""
         if self.reps < 20:
-            raise UserError(
+            raise RequestError(
                 "--reps must be at least 20 (Monte Carlo error is too large below); "
                 f"got {self.reps}"
             )
         if self.default_method not in CI_METHODS:
-            raise UserError(
+            raise RequestError(
                 f"default CI method must be one of {CI_METHODS}; got {self.default_method!r}"
             )
         if self.good_rate not in self.rates or self.thresholds.wrong_exit not in self.rates:
-            raise UserError(
+            raise RequestError(
                 f"the true-rate grid must contain the good rate {self.good_rate} and the "
                 f"threshold {self.thresholds.wrong_exit}; got {list(self.rates)}"
             )
@@ -249,7 +249,7 @@ def run_review(
         if (d.design, d.size_label) == config.default_design:
             default = d
     if default is None:
-        raise UserError(
+        raise RequestError(
             f"default design {config.default_design} is not among the simulated designs"
         )
     tables = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 RISK_BANDS = ("<10%", "10-30%", ">30%")
 """Reported income margin above the line: households pushed just over it are the risky ones."""
@@ -45,15 +45,17 @@ class TownshipSpec:
     def check(self) -> None:
         """Refuse impossible parameters with one clear message."""
         if self.villages < 4 or self.households < 20 * self.villages // 2:
-            raise UserError("synthetic township needs ≥ 4 villages and ≥ 10 households per village")
+            raise RequestError(
+                "synthetic township needs ≥ 4 villages and ≥ 10 households per village"
+            )
         if not 0 <= self.icc < 1:
-            raise UserError(f"icc must be in [0, 1); got {self.icc}")
+            raise RequestError(f"icc must be in [0, 1); got {self.icc}")
         if not np.isclose(sum(self.band_shares), 1) or min(self.band_shares) <= 0:
-            raise UserError(f"band_shares must be positive and sum to 1; got {self.band_shares}")
+            raise RequestError(f"band_shares must be positive and sum to 1; got {self.band_shares}")
         if min(self.band_risk) <= 0:
-            raise UserError(f"band_risk must be positive; got {self.band_risk}")
+            raise RequestError(f"band_risk must be positive; got {self.band_risk}")
         if not 0 <= self.income_share <= 1:
-            raise UserError(f"income_share must be in [0, 1]; got {self.income_share}")
+            raise RequestError(f"income_share must be in [0, 1]; got {self.income_share}")
 
 
 @dataclass(frozen=True, repr=False)
@@ -127,7 +129,7 @@ def synthetic_township(
     spec.check()
     rates = np.asarray(rates, dtype=float)
     if rates.ndim != 1 or rates.size == 0 or (rates < 0).any() or (rates >= 0.5).any():
-        raise UserError(f"true rates must be a non-empty list in [0, 0.5); got {rates.tolist()}")
+        raise RequestError(f"true rates must be a non-empty list in [0, 0.5); got {rates.tolist()}")
     rng = np.random.default_rng(seed)
     # Village sizes vary (lognormal shares); every village keeps at least 10 households.
     share = rng.lognormal(0.0, 0.5, spec.villages)

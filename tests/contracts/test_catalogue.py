@@ -10,6 +10,8 @@ from contract_tables import chinese, households_table, valid_id, villages_table
 
 from data_contracts import ContractError, check_villages_exist, validate_frame
 from data_contracts.crosschecks import check_survey_households, check_village_survey_villages
+from data_contracts.errors import InputError
+from workbench.cli import exit_code
 
 Edit = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -91,7 +93,7 @@ def test_bad_input_is_rejected_precisely(table, case, kind, edit, want) -> None:
     assert hit["value"].iloc[0] == value
     assert expected in hit["expected"].iloc[0]
     assert (problems["file"] == "input.csv").all()
-    assert info.value.exit_code == 1
+    assert isinstance(info.value, InputError) and exit_code(info.value) == 1
 
 
 def test_all_problems_are_collected_at_once() -> None:

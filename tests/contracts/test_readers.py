@@ -15,7 +15,8 @@ from contract_tables import (
     write_xlsx,
 )
 
-from data_contracts import ContractError, UserError, load
+from data_contracts import ContractError, ExitcheckError, RequestError, load
+from workbench.cli import exit_code
 
 
 @pytest.fixture
@@ -62,9 +63,11 @@ def test_problem_rows_count_title_rows(tmp_path: Path, households: pd.DataFrame)
 def test_named_sheet_and_wrong_sheet(tmp_path: Path, households: pd.DataFrame) -> None:
     path = write_xlsx(households, tmp_path / "hh.xlsx", sheet="脱贫户")
     assert load("households", path, sheet="脱贫户").sheet == "脱贫户"
-    with pytest.raises(UserError, match=r"no sheet named '户表'; its sheets are: 脱贫户") as info:
+    with pytest.raises(
+        RequestError, match=r"no sheet named '户表'; its sheets are: 脱贫户"
+    ) as info:
         load("households", path, sheet="户表")
-    assert info.value.exit_code == 2
+    assert exit_code(info.value) == 2
 
 
 def test_extra_columns_are_kept_with_a_note(tmp_path: Path, households: pd.DataFrame) -> None:
@@ -94,21 +97,21 @@ def test_parquet_with_typed_columns(tmp_path: Path) -> None:
 def test_empty_files(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "hh.csv"
     path.write_bytes(content)
-    with pytest.raises(UserError, match=message) as info:
+    with pytest.raises(RequestError, match=message) as info:
         load("households", path)
-    assert info.value.exit_code == 2 and not isinstance(info.value, ContractError)
+    assert exit_code(info.value) == 2 and not isinstance(info.value, ContractError)
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no such file"):
+    with pytest.raises(ExitcheckError, match="no such file"):
         load("households", tmp_path / "missing.csv")
     (tmp_path / "hh.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(UserError, match="not a readable XLSX workbook"):
+    with pytest.raises(ExitcheckError, match="not a readable XLSX workbook"):
         load("households", tmp_path / "hh.xlsx")
     (tmp_path / "hh.json").write_text("{}")
-    with pytest.raises(UserError, match=r"unsupported file type '\.json'"):
+    with pytest.raises(ExitcheckError, match=r"unsupported file type '\.json'"):
         load("households", tmp_path / "hh.json")
-    with pytest.raises(UserError, match="unknown table kind 'people'"):
+    with pytest.raises(ExitcheckError, match="unknown table kind 'people'"):
         load("people", tmp_path / "hh.json")
 
 

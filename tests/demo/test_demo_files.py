@@ -8,7 +8,7 @@ from data_contracts import load
 from data_contracts.columns import HOUSEHOLDS
 from data_contracts.demo import demo_input_paths, write_demo_inputs
 from data_contracts.demo.files import HOUSEHOLDS_TITLE, households_xlsx, xlsx_cell_values
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_default_write_copies_the_shipped_files_and_refuses_to_overwrite(tmp_pat
     written = write_demo_inputs(tmp_path)
     for kind, path in demo_input_paths().items():
         assert written[kind].read_bytes() == path.read_bytes()
-    with pytest.raises(UserError, match="already exists"):
+    with pytest.raises(ExitcheckError, match="already exists"):
         write_demo_inputs(tmp_path)
 
 

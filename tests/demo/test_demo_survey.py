@@ -11,7 +11,7 @@ from data_contracts.columns import SURVEY, VILLAGE_SURVEY
 from data_contracts.demo import simulate_survey, simulate_village_survey
 from data_contracts.demo.generator import INFLATED_TOWNSHIP
 from data_contracts.demo.survey_simulator import _replacements
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 
 
 def _villages(district, k=20):
@@ -136,13 +136,13 @@ def test_approval_is_lower_in_the_inflated_township(district, random_sample):
 
 def test_bad_requests_raise_user_errors(district, random_sample):
     sample = random_sample(district.households, 10, seed=1)
-    with pytest.raises(UserError, match="reserve_group"):
+    with pytest.raises(ExitcheckError, match="reserve_group"):
         simulate_survey(sample.drop(columns="reserve_group"), district, seed=1)
-    with pytest.raises(UserError, match="not in the demo district"):
+    with pytest.raises(ExitcheckError, match="not in the demo district"):
         simulate_survey(sample.assign(household_id=[f"x{i}" for i in range(10)]), district, seed=1)
-    with pytest.raises(UserError, match="refusal_rate"):
+    with pytest.raises(ExitcheckError, match="refusal_rate"):
         simulate_survey(sample, district, seed=1, refusal_rate=1.5)
-    with pytest.raises(UserError, match="more than once"):
+    with pytest.raises(ExitcheckError, match="more than once"):
         simulate_survey(pd.concat([sample, sample]), district, seed=1)
 
 
@@ -156,7 +156,7 @@ def test_village_survey_reveals_the_planted_village(district):
     assert row["verified_poor_remaining"] / row["verified_registered_population"] > 0.03
     assert not row["verified_clinic"] and "卫生室" in row["assessor_notes"]
     pd.testing.assert_frame_equal(returns, simulate_village_survey(ids, district, seed=1))
-    with pytest.raises(UserError, match="not in the demo district"):
+    with pytest.raises(ExitcheckError, match="not in the demo district"):
         simulate_village_survey(["000"], district, seed=1)
 
 

@@ -17,7 +17,7 @@ from assessment_fixtures import (
     set_rows,
 )
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.assessment import RESULT_KEYS, Parameters, assess_township
 from evaluation.verdict import Thresholds
 
@@ -217,7 +217,7 @@ def test_demo_planted_problems_show_up(demo):
 def test_registry_must_be_the_sampled_one(clean):
     sample, survey, registry, villages = clean
     info = {**DESIGN_INFO, "frame_households": POP + 1}
-    with pytest.raises(UserError, match="frame_households"):
+    with pytest.raises(ExitcheckError, match="frame_households"):
         assess_township(sample, survey, registry, villages, info)
     a = assess_township(
         sample, survey, registry, villages, {**DESIGN_INFO, "frame_households": POP}

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from assessment_fixtures import make_sample, make_survey, replace, set_rows
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.classify import classify_exits, resolve_units, sensitivity_flags
 
 
@@ -140,11 +140,11 @@ def test_missing_return_is_nonrespondent(sample):
 def test_bad_returns_raise_user_error(sample, mutate, message):
     if message == "another reserve list":
         sample.loc[sample["household_id"] == "H011", "reserve_group"] = "other"
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(ExitcheckError, match=message):
         resolve_units(sample, mutate(make_survey(sample), sample))
 
 
 def test_missing_line_raises(sample):
     sample["poverty_line"] = np.nan
-    with pytest.raises(UserError, match="poverty line"):
+    with pytest.raises(ExitcheckError, match="poverty line"):
         classify_exits(resolve_units(sample, make_survey(sample)))

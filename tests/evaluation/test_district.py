@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from assessment_fixtures import make_registry, make_sample, make_survey, make_villages, set_rows
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from data_contracts.privacy import PERSONAL_COLUMNS
 from evaluation.assessment import assess_township
 from evaluation.district import summarise_district
@@ -76,9 +76,9 @@ def test_table_and_follow_up(towns):
 
 
 def test_bad_input(towns):
-    with pytest.raises(UserError, match="at least one"):
+    with pytest.raises(ExitcheckError, match="at least one"):
         summarise_district([])
-    with pytest.raises(UserError, match="more than once"):
+    with pytest.raises(ExitcheckError, match="more than once"):
         summarise_district([towns[0], towns[0]])
 
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.intervals import (
     asin_interval,
     beta_interval,
@@ -154,5 +154,5 @@ def test_beta_coverage_by_simulation() -> None:
     ],
 )
 def test_bad_arguments_raise_user_error(call, message: str) -> None:
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(ExitcheckError, match=message):
         call()

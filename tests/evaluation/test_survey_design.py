@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import DesignError, RequestError
 from evaluation import Estimate, SurveyDesign, design_from_sample
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
@@ -128,9 +128,9 @@ def test_design_from_sample_stratified_is_one_stage() -> None:
 
 def test_design_from_sample_errors() -> None:
     frame = pd.read_csv(DATA / "stratified.csv")
-    with pytest.raises(UserError, match="design must be one of"):
+    with pytest.raises(RequestError, match="design must be one of"):
         design_from_sample(frame, {"design": "quota"})
-    with pytest.raises(UserError, match="lacks design column"):
+    with pytest.raises(RequestError, match="lacks design column"):
         design_from_sample(frame, {"design": "stratified"})
 
 
@@ -158,7 +158,7 @@ def test_by_two_columns_and_na_rm_as_domain() -> None:
     d = SurveyDesign(frame, strata="stratum", fpc="N")
     table = d.by(["stratum", "township"]).mean("income", na_rm=True)
     assert len(table) == frame.groupby(["stratum", "township"]).ngroups
-    with pytest.raises(UserError, match="missing value"):
+    with pytest.raises(DesignError, match="missing value"):
         d.mean("income")
     dropped = d.mean("income", na_rm=True)
     masked = d.subset(frame["income"].notna()).mean("income")
@@ -201,20 +201,21 @@ def test_design_repr() -> None:
 
 # ---------------------------------------------------------------- user errors
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "message", "error"),
     [
-        ({"strata": "county"}, "strata column 'county' is not in the table"),
-        ({"fpc": None}, "give weights="),
-        ({"fpc": "N", "lonely_psu": "drop"}, "lonely_psu must be one of"),
-        ({"fpc": ("N", "N")}, "needs ssu="),
-        ({"fpc": "N", "ssu": "household_id"}, "needs psu"),
-        ({"fpc": "weight"}, "population count 2 but 3 sampled"),
-        ({"weights": "income", "fpc": "N", "strata": "household_id"}, "only one PSU"),
+        ({"strata": "county"}, "strata column 'county' is not in the table", ValueError),
+        ({"fpc": None}, "give weights=", ValueError),
+        ({"fpc": "N", "lonely_psu": "drop"}, "lonely_psu must be one of", ValueError),
+        ({"fpc": ("N", "N")}, "needs ssu=", ValueError),
+        ({"fpc": "N", "ssu": "household_id"}, "needs psu", ValueError),
+        ({"fpc": "weight"}, "population count 2 but 3 sampled", DesignError),
+        ({"weights": "income", "fpc": "N", "strata": "household_id"}, "only one PSU", DesignError),
     ],
 )
-def test_bad_design_arguments(kwargs: dict, message: str) -> None:
+def test_bad_design_arguments(kwargs: dict, message: str, error: type[Exception]) -> None:
+    """Misuse of the API is a ValueError; data the design cannot use is a DesignError."""
     frame = srs(3, 1, 30).assign(weight=2.0)
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(error, match=message):
         SurveyDesign(frame, **kwargs)
 
 
@@ -223,30 +224,30 @@ def test_psu_not_nested_and_varying_fpc() -> None:
         {"s": ["a", "a", "b", "b"], "p": [1, 2, 2, 3], "w": 1.0, "N": [5, 5, 6, 7], "y": 1.0}
     )
     with pytest.raises(
-        UserError, match=r"PSU 2 \(row 1\) of column 'p' appears in more than one stratum"
+        DesignError, match=r"PSU 2 \(row 1\) of column 'p' appears in more than one stratum"
     ):
         SurveyDesign(frame, strata="s", psu="p", weights="w")
-    with pytest.raises(UserError, match="fpc column 'N' varies within stratum 'b'"):
+    with pytest.raises(DesignError, match="fpc column 'N' varies within stratum 'b'"):
         SurveyDesign(frame.assign(p=[1, 2, 3, 4]), strata="s", psu="p", weights="w", fpc="N")
-    with pytest.raises(UserError, match="weights column 'w' must be positive"):
+    with pytest.raises(DesignError, match="weights column 'w' must be positive"):
         SurveyDesign(frame.assign(w=[1.0, 0.0, 1.0, 1.0]), weights="w")
-    with pytest.raises(UserError, match="weights cannot be derived"):
+    with pytest.raises(DesignError, match="weights cannot be derived"):
         SurveyDesign(frame.assign(N=np.nan), fpc="N")
 
 
 def test_bad_estimation_arguments() -> None:
     d = SurveyDesign(srs(20, 2, 200).assign(label="x"), fpc="N")
-    with pytest.raises(UserError, match="analysis variable column 'wrongs' is not in the table"):
+    with pytest.raises(ValueError, match="analysis variable column 'wrongs' is not in the table"):
         d.mean("wrongs")
-    with pytest.raises(UserError, match="must be 0/1 or boolean"):
+    with pytest.raises(DesignError, match="must be 0/1 or boolean"):
         d.proportion("income")
-    with pytest.raises(UserError, match="must be numeric or boolean"):
+    with pytest.raises(DesignError, match="must be numeric or boolean"):
         d.mean("label")
-    with pytest.raises(UserError, match="unknown interval method"):
+    with pytest.raises(RequestError, match="unknown interval method"):
         d.proportion("wrong", method="wilson")
-    with pytest.raises(UserError, match="between 0 and 1"):
+    with pytest.raises(RequestError, match="between 0 and 1"):
         d.mean("income", level=95)
-    with pytest.raises(UserError, match="domain column"):
+    with pytest.raises(ValueError, match="domain column"):
         d.by("village")
-    with pytest.raises(UserError, match="no rows"):
+    with pytest.raises(DesignError, match="no rows"):
         d.subset(np.zeros(20, dtype=bool))

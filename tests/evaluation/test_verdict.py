@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.verdict import Thresholds, additional_sample_size, combine, judge
 
 
@@ -65,15 +65,15 @@ def test_combine():
     assert v.statistical == "not_credible" and not v.official_pass
     assert v.official_failing == ("wrong_exit_rate",)
     assert v.to_dict()["failing"] == ["wrong_exit_rate"]
-    with pytest.raises(UserError):
+    with pytest.raises(ExitcheckError):
         combine([])
 
 
 def test_thresholds_validated():
     assert Thresholds().wrong_exit == 0.02 and Thresholds().approval == 0.90
-    with pytest.raises(UserError, match="wrong_exit"):
+    with pytest.raises(ExitcheckError, match="wrong_exit"):
         Thresholds(wrong_exit=2)
-    with pytest.raises(UserError, match="level"):
+    with pytest.raises(ExitcheckError, match="level"):
         Thresholds(level=0.3)
 
 

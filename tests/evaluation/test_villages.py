@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from assessment_fixtures import make_villages
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.villages import (
     exited_key_villages,
     infrastructure_check,
@@ -102,7 +102,7 @@ def test_village_without_exited_persons_keeps_registry_incidence():
 def test_bad_population_raises():
     v = villages()
     v.loc[0, "registered_population"] = 0
-    with pytest.raises(UserError, match="registered_population"):
+    with pytest.raises(ExitcheckError, match="registered_population"):
         exited_key_villages(v, "T1")
 
 

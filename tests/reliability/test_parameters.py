@@ -8,7 +8,7 @@ import pytest
 from conftest import draw_without_report, sample_argv
 from papermill.translators import PythonTranslator
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from data_contracts.names import check_name
 from workbench.cli import main
 
@@ -58,7 +58,7 @@ def test_notebook_parameters_are_literals(path) -> None:
 
 
 def test_check_name_message_names_the_character() -> None:
-    with pytest.raises(UserError, match=r"character '/' is not allowed"):
+    with pytest.raises(ExitcheckError, match=r"character '/' is not allowed"):
         check_name("../x", "--township")
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_contracts.errors import UserError
-from workbench.cli import main
+from data_contracts.errors import InputError, RequestError
+from workbench.cli import exit_code, main
 from workbench.commands.assess import assess
 from workbench.versions import latest_finished, list_versions
 
@@ -108,13 +108,15 @@ def test_missing_returns_need_accept_warnings(assessed_run: dict, tmp_path: Path
     survey = pd.read_csv(assessed_run["survey_v1"], dtype=str).iloc[2:]
     partial = tmp_path / "partial.csv"
     survey.to_csv(partial, index=False)
-    with pytest.raises(UserError) as info:
+    with pytest.raises(InputError) as info:
         assess(run, partial)
-    assert info.value.exit_code == 1
+    assert exit_code(info.value) == 1
     assert "no survey row" in info.value.message and "--accept-warnings" in info.value.message
     assert len(list_versions(run)) == 2
 
 
 def test_not_a_run_folder(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"is not a township run folder: design\.json is missing"):
+    with pytest.raises(
+        RequestError, match=r"is not a township run folder: design\.json is missing"
+    ):
         assess(tmp_path, tmp_path / "survey.csv")

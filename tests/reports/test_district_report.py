@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.district import TownshipAssessment, pooled_units
 from evaluation.rates import Designs
 from workbench.cli import main
@@ -41,7 +41,7 @@ def test_collect_uses_latest_finished_and_lists_missing(
     frame = district.to_frame()
     assert frame["township"].tolist() == ["松林乡", "白马镇", "", ""]
     assert frame["version"].tolist() == ["v002", "v001", "", ""]
-    with pytest.raises(UserError, match="more than once"):
+    with pytest.raises(ExitcheckError, match="more than once"):
         collect([second_run, second_run])
 
 

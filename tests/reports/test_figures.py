@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from reports import figures
 
 
@@ -206,5 +206,5 @@ def test_forest_plot_pairs_pick_chinese_by_default() -> None:
 
 
 def test_unknown_language_is_a_user_error() -> None:
-    with pytest.raises(UserError, match=r"zh, en, got 'fr'"):
+    with pytest.raises(ExitcheckError, match=r"zh, en, got 'fr'"):
         figures.bland_altman(INCOMES, lang="fr")

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from workbench.render import notebook_to_html, render_html
 
 pytestmark = pytest.mark.notebook
@@ -52,7 +52,7 @@ def test_render_refuses_to_overwrite(tiny_reports: dict[str, Path], tmp_path: Pa
     executed = tiny_reports["zh"].parent / "tiny_report.ipynb"
     out = render_html(executed, tmp_path / "r.html")
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    with pytest.raises(UserError, match="refusing to overwrite"):
+    with pytest.raises(ExitcheckError, match="refusing to overwrite"):
         render_html(executed, out)
 
 

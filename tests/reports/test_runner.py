@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError, InputError, RequestError
+from workbench.cli import exit_code
 from workbench.runner import (
     NOTEBOOK_DIR,
     _type_ok,
@@ -42,15 +43,15 @@ def test_notebook_dir_is_the_project_folder() -> None:
 )
 def test_bad_parameters_fail_before_any_kernel(tmp_path: Path, params: dict, fragment: str) -> None:
     out = tmp_path / "out"
-    with pytest.raises(UserError) as info:
+    with pytest.raises(RequestError) as info:
         _run(params, out)
-    assert info.value.exit_code == 2
+    assert exit_code(info.value) == 2
     assert fragment in info.value.message
     assert not out.exists()  # nothing started, nothing written
 
 
 def test_all_problems_reported_at_once() -> None:
-    with pytest.raises(UserError) as info:
+    with pytest.raises(ExitcheckError) as info:
         validate_parameters("tiny_report", {"a": 1, "count": 1.5}, FIXTURES)
     assert "unknown parameter 'a'" in info.value.message
     assert "'count' must be int" in info.value.message
@@ -67,19 +68,19 @@ def test_float_accepts_int_and_optional_accepts_none() -> None:
 
 
 def test_unknown_notebook_and_language(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no report notebook named 'nope'"):
+    with pytest.raises(ExitcheckError, match="no report notebook named 'nope'"):
         _run({}, tmp_path, name="nope")
-    with pytest.raises(UserError, match="no report notebook named"):
+    with pytest.raises(ExitcheckError, match="no report notebook named"):
         _run({}, tmp_path, name="../fixtures/tiny_report")
-    with pytest.raises(UserError, match="language must be one of zh, en"):
+    with pytest.raises(ExitcheckError, match="language must be one of zh, en"):
         _run({}, tmp_path, lang="fr")
 
 
 def test_failing_cell_names_cell_and_error_and_keeps_notebook(tmp_path: Path) -> None:
-    with pytest.raises(UserError) as info:
+    with pytest.raises(InputError) as info:
         _run({}, tmp_path, name="failing")
     err = info.value
-    assert err.exit_code == 1
+    assert exit_code(err) == 1
     lines = err.message.splitlines()
     assert len(lines) == 3
     assert lines[0] == "notebook failing failed in cell 1 (# 故意出错 (deliberate failure)):"
@@ -95,7 +96,7 @@ def test_failing_cell_names_cell_and_error_and_keeps_notebook(tmp_path: Path) ->
 def test_existing_outputs_are_never_overwritten(tiny_reports: dict[str, Path]) -> None:
     html = tiny_reports["zh"]
     before = html.read_bytes()
-    with pytest.raises(UserError, match="already exists; refusing to overwrite"):
+    with pytest.raises(ExitcheckError, match="already exists; refusing to overwrite"):
         _run({}, html.parent)
     assert html.read_bytes() == before
 
@@ -103,7 +104,7 @@ def test_existing_outputs_are_never_overwritten(tiny_reports: dict[str, Path]) -
 def test_existing_executed_notebook_is_never_overwritten(tiny_reports: dict[str, Path]) -> None:
     executed = tiny_reports["zh"].parent / "tiny_report.ipynb"
     before = executed.read_bytes()
-    with pytest.raises(UserError, match="already exists"):
+    with pytest.raises(ExitcheckError, match="already exists"):
         run_notebook("tiny_report", {}, executed.parent, "other.html", notebook_dir=FIXTURES)
     assert executed.read_bytes() == before
 

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError
+from workbench.cli import exit_code
 from workbench.pipeline import _worker_context
 from workbench.runner import run_notebook, share_kernel, stop_shared_kernel
 
@@ -87,9 +88,9 @@ def test_relative_output_folders_with_a_shared_kernel(
 
 def test_a_dead_shared_kernel_is_replaced(probe_dir: Path, tmp_path, shared) -> None:
     pid = _probe(probe_dir, tmp_path / "a")[0]
-    with pytest.raises(UserError, match="notebook probe: the kernel died") as info:
+    with pytest.raises(InputError, match="notebook probe: the kernel died") as info:
         _probe(probe_dir, tmp_path / "b", die=True)
-    assert info.value.exit_code == 1
+    assert exit_code(info.value) == 1
     assert not _alive(pid)
     again = _probe(probe_dir, tmp_path / "c")
     assert again[0] != pid and again[2] == "[]"

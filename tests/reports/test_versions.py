@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError, InputError
 from workbench.versions import (
     allocate_version,
     assessment_version,
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.notebook
 def test_versions_count_up_and_only_finished_count(tmp_path: Path) -> None:
     with assessment_version(tmp_path) as v1:
         (v1 / "results.json").write_text("{}")
-    with pytest.raises(UserError), assessment_version(tmp_path) as v2:
-        raise UserError("survey file has problems\nsecond line")
+    with pytest.raises(ExitcheckError), assessment_version(tmp_path) as v2:
+        raise InputError("survey file has problems\nsecond line")
     v3 = allocate_version(tmp_path)  # still running (this process)
     with pytest.raises(ZeroDivisionError), assessment_version(tmp_path):
         _ = 1 / 0
@@ -48,7 +48,7 @@ def test_missing_status_is_incomplete_and_no_finished_means_none(tmp_path: Path)
 
 
 def test_missing_run_folder(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(ExitcheckError, match="does not exist"):
         allocate_version(tmp_path / "nope")
 
 

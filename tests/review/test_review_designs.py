@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.review.designs import draw_cluster, draw_stratified, draw_two_stage
 from evaluation.review.township import TownshipSpec, synthetic_township
 from sampling.allocation import allocate
@@ -55,9 +55,9 @@ def test_two_stage_probabilities_with_certainty():
 
 
 def test_refusals():
-    with pytest.raises(UserError, match="cluster design"):
+    with pytest.raises(ExitcheckError, match="cluster design"):
         draw_cluster(TOWN, 12, 5, np.random.default_rng(0))
-    with pytest.raises(UserError, match="two-stage design"):
+    with pytest.raises(ExitcheckError, match="two-stage design"):
         draw_two_stage(TOWN, 5, 1, 5, np.random.default_rng(0))
 
 
@@ -71,5 +71,5 @@ def test_township_truth_is_exact_and_nested():
     k = 4
     by_band = [town.wrong[town.band == b, k].mean() for b in range(3)]
     assert by_band[0] > 2 * by_band[2]  # concentrated where the reported margin is small
-    with pytest.raises(UserError, match="icc"):
+    with pytest.raises(ExitcheckError, match="icc"):
         synthetic_township(TownshipSpec(icc=1.2))

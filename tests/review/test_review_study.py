@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from evaluation.review import ReviewConfig, run_review
 from evaluation.review.sensitivity import srs_credible_probability
 from evaluation.review.summary import non_monotone_oc, risks
@@ -216,7 +216,7 @@ def test_report_tables_from_json(review, tmp_path):
     fig = report.oc_figure(doc)
     assert len(fig.axes) == 3
     plt.close(fig)
-    with pytest.raises(UserError, match="missing"):
+    with pytest.raises(ExitcheckError, match="missing"):
         report.load_review(tmp_path / "missing.json")
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from sampling.allocation import allocate
 from sampling.cluster import cluster_sample
 from sampling.frame import build_frame
@@ -178,13 +178,13 @@ def test_allocation_methods() -> None:
     # N_h*S_h = 9.95, 15.0, 4.58, 0.5 -> d capped at 1, 29 split 9.95:15:4.58 = 9.77, 14.73, 4.50
     assert ney.to_dict() == {"a": 10, "b": 15, "c": 4, "d": 1}
     assert allocate(sizes, None, "fixed", fixed={"a": 3, "b": 3, "c": 3, "d": 1}).sum() == 10
-    with pytest.raises(UserError, match="too small"):
+    with pytest.raises(ExitcheckError, match="too small"):
         allocate(sizes, 5)
-    with pytest.raises(UserError, match="exceeds"):
+    with pytest.raises(ExitcheckError, match="exceeds"):
         allocate(sizes, 1000)
-    with pytest.raises(UserError, match="missing"):
+    with pytest.raises(ExitcheckError, match="missing"):
         allocate(sizes, None, "fixed", fixed={"a": 3})
-    with pytest.raises(UserError, match="error rate"):
+    with pytest.raises(ExitcheckError, match="error rate"):
         allocate(sizes, 20, "neyman", error_rates={"a": 0.1})
 
 

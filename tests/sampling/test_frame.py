@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from sampling.frame import assign_risk_band, build_frame, risk_band_labels
 
 
@@ -35,7 +35,7 @@ def test_risk_bands_cut_points() -> None:
         "<10%", "<10%", "10-30%", "10-30%", ">=30%", ">=30%", "unknown"
     ]  # fmt: skip
     assert risk_band_labels([0.05, 0.15, 0.5]) == ["<5%", "5-15%", "15-50%", ">=50%"]
-    with pytest.raises(UserError, match="increasing"):
+    with pytest.raises(ExitcheckError, match="increasing"):
         assign_risk_band(margin, [0.3, 0.1])
 
 
@@ -54,11 +54,11 @@ def test_exit_year_filter_and_fingerprint(tables) -> None:
 
 def test_frame_errors_name_the_problem(tables) -> None:
     households, villages, lines = tables
-    with pytest.raises(UserError, match="known townships: 乙镇, 甲镇"):
+    with pytest.raises(ExitcheckError, match="known townships: 乙镇, 甲镇"):
         build_frame(households, villages, lines, "丙镇")
-    with pytest.raises(UserError, match=r"no poverty line for exit year\(s\) \[2017\]"):
+    with pytest.raises(ExitcheckError, match=r"no poverty line for exit year\(s\) \[2017\]"):
         build_frame(households, villages, lines[lines.year == 2016], "甲镇")
-    with pytest.raises(UserError, match="V03"):
+    with pytest.raises(ExitcheckError, match="V03"):
         build_frame(households, villages[villages.village_id != "V03"], lines, "甲镇")
-    with pytest.raises(UserError, match="no households that exited in"):
+    with pytest.raises(ExitcheckError, match="no households that exited in"):
         build_frame(households, villages, lines, "甲镇", exit_years=[2019])

@@ -14,7 +14,7 @@ import pytest
 from data_contracts import load
 from data_contracts.columns import SURVEY, VISIT_STATUS
 from data_contracts.demo import generate_district, simulate_survey
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from sampling.frame import build_frame
 from sampling.outputs import FORM_SHEET, write_outputs
 from sampling.stratified import stratified_sample
@@ -88,7 +88,7 @@ def test_files_masking_and_design_json(tmp_path: Path, frame) -> None:
     assert design["design"] == "two-stage" and design["seed"] == 3
     assert design["frame_households"] == 1258 and design["frame_fingerprint"] == frame.fingerprint
     assert design["parameters"]["households_per_village"] == 8
-    with pytest.raises(UserError, match="refusing to overwrite"):
+    with pytest.raises(ExitcheckError, match="refusing to overwrite"):
         write_outputs(sample, tmp_path, created=CREATED)
 
 

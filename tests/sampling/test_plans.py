@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from data_contracts.errors import UserError
+from data_contracts.errors import ExitcheckError
 from sampling.plans import (
     acceptance_plan,
     cochran_sample_size,
@@ -117,5 +117,5 @@ def test_oc_curve_values() -> None:
     ],
 )
 def test_bad_requests_raise_user_error(kwargs: dict, message: str) -> None:
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(ExitcheckError, match=message):
         acceptance_plan(**kwargs)

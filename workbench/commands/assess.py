@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError
 from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
 from data_contracts.records import FileRef, InputsRecord, write_record
@@ -110,7 +110,7 @@ def assess(
         parameters = _parameters(run, survey_copy, village_copy, previous, folder.name)
         report = run_notebook(NOTEBOOK, parameters, folder, "report.html", lang=lang)
         if not (folder / RESULTS).is_file():
-            raise UserError(f"the notebook did not write {folder / RESULTS}.", exit_code=1)
+            raise InputError(f"the notebook did not write {folder / RESULTS}.")
     return report
 
 

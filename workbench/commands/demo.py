@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.names import check_name
 from workbench.district_data import collect
 from workbench.pipeline import run_demo
@@ -46,9 +46,9 @@ def verdict_table(run_dirs: list[str]) -> pd.DataFrame:
 def run(args: argparse.Namespace) -> int:
     """Sample, simulate the survey, assess every township, then the district summary."""
     if args.jobs is not None and args.jobs < 1:
-        raise UserError("--jobs must be at least 1.")
+        raise RequestError("--jobs must be at least 1.")
     if args.n < 2:
-        raise UserError("--n must be at least 2 households per township.")
+        raise RequestError("--n must be at least 2 households per township.")
     if args.townships:
         args.townships = [check_name(t, "--townships") for t in args.townships]
     print(

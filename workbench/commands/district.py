@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from data_contracts.errors import UserError
+from data_contracts.errors import InputError
 from data_contracts.fileio import new_run_dir
 from workbench.district_data import collect
 from workbench.runner import LANGS, run_notebook
@@ -33,7 +33,7 @@ def summarise(
     district = collect(run_dirs)
     if not district.townships:
         reasons = "; ".join(f"{run}: {why}" for run, why in district.missing)
-        raise UserError(f"no township has a finished assessment ({reasons}).", exit_code=1)
+        raise InputError(f"no township has a finished assessment ({reasons}).")
     folder = new_run_dir(out)
     params = {"run_dirs": [str(Path(r).resolve()) for r in run_dirs]}
     html = run_notebook(NOTEBOOK, params, folder, "district_report.html", lang=lang)

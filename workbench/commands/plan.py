@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from sampling.plans import AcceptancePlan, acceptance_plan, zero_failure_plan
 
 
@@ -36,7 +36,7 @@ def build_plan(args: argparse.Namespace) -> AcceptancePlan:
             good_rate=args.good_rate,
         )
     if args.good_rate is None:
-        raise UserError("give --good-rate (with --alpha/--beta), or --max-errors/--confidence.")
+        raise RequestError("give --good-rate (with --alpha/--beta), or --max-errors/--confidence.")
     return acceptance_plan(
         threshold=args.threshold,
         good_rate=args.good_rate,

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 
 #: more replications would not fit in a laptop's memory (arrays of reps × sampled households)
 MAX_REPS = 20_000
@@ -61,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.review import ReviewConfig, TownshipSpec, run_review
 
     if not 20 <= args.reps <= MAX_REPS:
-        raise UserError(f"--reps must be between 20 and {MAX_REPS}; got {args.reps}")
+        raise RequestError(f"--reps must be between 20 and {MAX_REPS}; got {args.reps}")
     out = args.out or Path(f"review_{dt.datetime.now():%Y%m%d-%H%M%S}")
     spec = {"households": args.households, "villages": args.villages, "icc": args.icc}
     if args.band_risk is not None:
         if len(args.band_risk) != 3:
-            raise UserError(
+            raise RequestError(
                 f"--band-risk needs 3 numbers (one per margin band); got {args.band_risk}"
             )
         spec["band_risk"] = args.band_risk

@@ -9,7 +9,7 @@ from typing import Any
 
 from data_contracts import load
 from data_contracts.demo import demo_input_paths
-from data_contracts.errors import UserError
+from data_contracts.errors import RequestError
 from data_contracts.fileio import atomic_write_bytes, new_run_dir
 from data_contracts.names import check_name
 from sampling.draw import DESIGNS, draw_sample
@@ -78,7 +78,7 @@ def _numbers(text: str | None, flag: str, kind: type) -> list[Any] | None:
     try:
         return [kind(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise UserError(f"{flag} must be comma-separated numbers; got {text!r}.") from None
+        raise RequestError(f"{flag} must be comma-separated numbers; got {text!r}.") from None
 
 
 def _mapping(text: str | None, flag: str, kind: type) -> dict[str, Any] | None:
@@ -92,7 +92,7 @@ def _mapping(text: str | None, flag: str, kind: type) -> dict[str, Any] | None:
         except ValueError:
             sep = ""
         if not sep or not key.strip():
-            raise UserError(f"{flag} must look like 'A=1,B=2'; cannot read {part!r}.")
+            raise RequestError(f"{flag} must look like 'A=1,B=2'; cannot read {part!r}.")
     return out
 
 
@@ -114,16 +114,16 @@ def design_parameters(args: argparse.Namespace) -> dict[str, Any]:
     stray = sorted(set(given) - _APPLIES[args.design])
     if stray:
         flags = ", ".join("--" + s.replace("_", "-") for s in stray)
-        raise UserError(f"{flags} do(es) not apply to the {args.design} design.")
+        raise RequestError(f"{flags} do(es) not apply to the {args.design} design.")
     required = _REQUIRED[args.design]
     if args.design == "stratified" and given.get("allocation") == "fixed":
         required = ("fixed",)
     missing = [k for k in required if k not in given]
     if missing:
         flags = ", ".join("--" + s.replace("_", "-") for s in missing)
-        raise UserError(f"the {args.design} design needs {flags}.")
+        raise RequestError(f"the {args.design} design needs {flags}.")
     if args.seed < 0:
-        raise UserError(f"--seed must be a whole number ≥ 0; got {args.seed}.")
+        raise RequestError(f"--seed must be a whole number ≥ 0; got {args.seed}.")
     acceptance_plan(args.threshold, args.good_rate, args.alpha, args.beta, deff=args.deff)
     return given
 

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from data_contracts import ContractError, LoadedTable, UserError, check_villages_exist, load
+from data_contracts import ContractError, LoadedTable, RequestError, check_villages_exist, load
 from data_contracts.columns import KINDS
 from data_contracts.problems import format_problems
 
@@ -55,7 +55,7 @@ def _check(args: argparse.Namespace) -> LoadedTable:
     table = load(args.kind, args.file, sheet=args.sheet)
     if args.villages is not None:
         if args.kind != "households":
-            raise UserError("--villages applies to KIND households only.")
+            raise RequestError("--villages applies to KIND households only.")
         check_villages_exist(table, load("villages", args.villages))
     return table
 
