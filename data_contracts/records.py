@@ -288,17 +288,63 @@ class SampleSummary(Model):
     acknowledgement_rate: Number = None
 
 
-class Scenario(Model):
-    """The wrong-exit rate under one treatment of borderline or unanswered households."""
+ScenarioCode = Literal[
+    "interviewed",
+    "borderline_as_wrong",
+    "borderline_as_correct",
+    "nonrespondents_correct",
+    "nonrespondents_wrong",
+]
 
-    scenario: Literal[
-        "borderline_as_wrong",
-        "borderline_as_correct",
-        "nonrespondents_correct",
-        "nonrespondents_wrong",
-    ]
-    estimate: Number
-    upper_bound: Number
+
+class Scenario(Model):
+    """The wrong-exit rate (persons or households) under one treatment of borderline or
+    unanswered households (敏感性分析); ``interviewed`` is the reported rate itself."""
+
+    unit: Literal["persons", "households"]
+    scenario: ScenarioCode
+    estimate: Estimate
+
+
+class ReasonShare(Model):
+    """One reason a household's exit was wrong (错退原因): households and share of exited persons."""
+
+    reason: Literal["income_below_line", "food_clothing", "education", "medical", "housing"]
+    households: int
+    persons_share: Estimate
+
+
+class VillageSample(Model):
+    """Outcomes of the main sample in one village (by the interviewed household's village)."""
+
+    village_id: str
+    village: str | None = None
+    planned: int
+    completed: int
+    replacement: int
+    refused: int
+    not_found: int
+    missing: int
+    wrong_exits: int
+
+
+FollowUpCode = Literal["wrong_exit", "borderline", "over_reported", "not_interviewed"]
+Outcome = Literal["completed", "replacement", "refused", "not_found", "missing"]
+
+
+class HouseholdFollowUp(Model):
+    """A sampled household to revisit (需跟进户) and why; household IDs only, no personal data."""
+
+    household_id: str
+    sampled_household_id: str | None = None
+    village_id: str
+    village: str | None = None
+    reasons: list[FollowUpCode]
+    outcome: Outcome
+    income_per_capita: Number = None
+    surveyed_income_per_capita: Number = None
+    poverty_line: Number = None
+    wrong_exit_reasons: list[str] = Field(default_factory=list)
 
 
 class VillageResult(Model):
@@ -306,6 +352,8 @@ class VillageResult(Model):
 
     village_id: str
     village: str
+    registered_population: Number = None
+    poor_population_remaining: Number = None
     registry_incidence: Number
     verified_incidence: Number = None
     wrong_exit_persons: Number = None
@@ -314,13 +362,36 @@ class VillageResult(Model):
 
 
 class ProcedureResult(Model):
-    """Census of the exit procedure (公示、公告) in the registry."""
+    """Census of the exit procedure (公示、公告) in the registry, for households or villages.
 
-    households_assessed: int
-    households_compliant: int
-    households_without_dates: int
-    villages_assessed: int
-    villages_compliant: int
+    ``violations`` counts units per violation code (notice_too_short, announcement_too_short,
+    steps_out_of_order, dates_incomplete, acknowledgement_missing).
+    """
+
+    unit: Literal["household", "village"]
+    assessed: int
+    not_assessable: int
+    compliant: int
+    rate: Number = None
+    violations: dict[str, int] = Field(default_factory=dict)
+
+
+class InfrastructureItem(Model):
+    """One infrastructure or public-service item of an exited key village: registry vs verified."""
+
+    village_id: str
+    item: Literal["roads", "drinking_water", "electricity", "clinic", "school_access"]
+    registry: bool | None = None
+    verified: bool | None = None
+
+
+class Discrepancy(Model):
+    """An interviewed household with a large reported-vs-surveyed income discrepancy."""
+
+    household_id: str
+    reported: Number
+    surveyed: Number
+    ratio: Number = None
 
 
 class VerificationFactor(Model):
@@ -364,6 +435,7 @@ class IncomeResult(Model):
     signed_rank: SignedRank
     households: int
     typical_poverty_line: Number = None
+    discrepancies: list[Discrepancy] = Field(default_factory=list)
 
 
 class ResultsRecord(Record):
@@ -377,10 +449,15 @@ class ResultsRecord(Record):
     verdict: Verdict
     indicators: list[Indicator]
     villages: list[VillageResult] = Field(default_factory=list)
-    procedure: ProcedureResult | None = None
-    sensitivity: list[Scenario] = Field(default_factory=list)
+    procedure: list[ProcedureResult] = Field(default_factory=list)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    reasons: list[ReasonShare] = Field(default_factory=list)
+    acknowledgement: Estimate | None = None
+    infrastructure: list[InfrastructureItem] = Field(default_factory=list)
     income: IncomeResult
     sample: SampleSummary
+    sample_by_village: list[VillageSample] = Field(default_factory=list)
+    follow_up: list[HouseholdFollowUp] = Field(default_factory=list)
     parameters: AssessmentParameters
     created: str = ""
 

@@ -18,7 +18,6 @@ sampling error), using the registry's dates. No personal data leave this module 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,14 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from data_contracts import records
 from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
-from evaluation.classify import OUTCOMES, classify_exits, resolve_units
+from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
 from evaluation.procedure import ProcedureCheck, household_procedure, village_procedure
 from evaluation.rates import Designs, Rates, estimate_rates
-from evaluation.verdict import Indicator, Thresholds, Verdict, combine, judge
+from evaluation.recording import estimate_record, rows_as, indicator_record, verdict_record
+from evaluation.verdict import Indicator, Ref, Thresholds, Verdict, combine, judge
 from evaluation.villages import (
     exited_key_villages,
     infrastructure_check,
@@ -42,13 +43,8 @@ from evaluation.villages import (
     verified_incidence,
 )
 
-RESULT_KEYS = ("township", "verdict", "indicators", "income", "sample", "parameters")
-FOLLOW_UP_REASONS = {
-    "wrong_exit": "错退",
-    "borderline": "收入临界",
-    "over_reported": "收入高报",
-    "not_interviewed": "未访问",
-}
+FOLLOW_UP_REASONS = ("wrong_exit", "borderline", "over_reported", "not_interviewed")
+"""Why a sampled household is revisited (跟进原因), in the order reports list them."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +94,12 @@ class Assessment:
     infrastructure: pd.DataFrame
     household_procedure: ProcedureCheck
     village_procedure: ProcedureCheck
-    indicators: dict[str, Indicator]  # incl. "village_incidence:<village_id>"
+    indicators: dict[Ref, Indicator]  # keyed by (kind, village_id or None)
     verdict: Verdict
+
+    def indicator(self, kind: str, village_id: str | None = None) -> Indicator:
+        """The indicator of ``kind`` (and ``village_id`` for a village); KeyError if none."""
+        return self.indicators[(kind, village_id)]
 
     # ----------------------------------------------------------------- tables for the report
     def sample_summary(self) -> dict[str, int]:
@@ -132,120 +132,125 @@ class Assessment:
         """The indicator table (see :meth:`indicator_table`)."""
         return self.indicator_table()
 
-    def wrong_exits(self) -> pd.DataFrame:
-        """Interviewed households classified as wrong exits, with reasons (IDs masked)."""
-        cols = [
-            "household_id",
-            "village_id",
-            "village",
-            "head_name",
-            "head_id_number",
-            "household_size",
-            "surveyed_household_size",
-            "income_per_capita",
-            "surveyed_income_per_capita",
-            "poverty_line",
-            "borderline",
-            "reasons",
-            "reasons_zh",
-        ]
-        u = self.units
-        return u.loc[u["wrong_exit"], [c for c in cols if c in u.columns]].reset_index(drop=True)
-
-    def follow_up(self) -> pd.DataFrame:
-        """Households to revisit: wrong exits, borderline incomes, over-reported incomes and
-        sampled households never interviewed, each with why (IDs masked)."""
+    def follow_up_flags(self) -> pd.DataFrame:
+        """One boolean column per follow-up reason (``FOLLOW_UP_REASONS``), one row per unit."""
         u = self.units
         over = u["household_id"].isin(
             self.income.households.loc[self.income.households["over_reported"], "household_id"]
         )
-        flags = {
-            "wrong_exit": u["wrong_exit"].to_numpy(dtype=bool),
-            "borderline": u["borderline"].to_numpy(dtype=bool),
-            "over_reported": over.to_numpy(dtype=bool),
-            "not_interviewed": ~u["responded"].to_numpy(dtype=bool),
-        }
-        why = pd.Series("", index=u.index, dtype="str")
-        for key, label in FOLLOW_UP_REASONS.items():
-            why = why + np.where(flags[key], label + "；", "")
-        any_flag = np.logical_or.reduce(list(flags.values()))
-        cols = [
-            "household_id",
-            "sampled_household_id",
-            "village_id",
-            "village",
-            "head_name",
-            "head_id_number",
-            "outcome",
-            "income_per_capita",
-            "surveyed_income_per_capita",
-            "poverty_line",
-            "reasons_zh",
-        ]
-        out = u.loc[any_flag, [c for c in cols if c in u.columns]].copy()
-        out.insert(2, "follow_up", why[any_flag].str.removesuffix("；"))
-        return out.reset_index(drop=True)
+        return pd.DataFrame(
+            {
+                "wrong_exit": u["wrong_exit"].to_numpy(dtype=bool),
+                "borderline": u["borderline"].to_numpy(dtype=bool),
+                "over_reported": over.to_numpy(dtype=bool),
+                "not_interviewed": ~u["responded"].to_numpy(dtype=bool),
+            },
+            index=u.index,
+        )
+
+    def follow_up(self) -> list[records.HouseholdFollowUp]:
+        """Households to revisit: wrong exits, borderline incomes, over-reported incomes and
+        sampled households never interviewed, each with its reason codes (no personal data)."""
+        flags = self.follow_up_flags()
+        keep = flags.any(axis=1).to_numpy()
+        u = self.units.loc[keep]
+        why = flags.loc[keep]
+        wrong = u[[f"reason_{c}" for c in REASONS]].fillna(False).to_numpy(dtype=bool)
+        codes = np.array(list(REASONS))
+        rows = u.assign(
+            reasons=[list(why.columns[r]) for r in why.to_numpy()],
+            wrong_exit_reasons=[list(codes[r]) for r in wrong],
+        )
+        return rows_as(records.HouseholdFollowUp, rows, _FOLLOW_UP_FIELDS)
 
     # ----------------------------------------------------------------- results.json
-    def to_results(self) -> dict:
-        """The results.json dict (keys ``RESULT_KEYS``), JSON-serialisable, no personal data."""
-        ind = {k: v for k, v in self.indicators.items() if ":" not in k}
-        villages = {}
-        for _, row in self.villages.iterrows():  # one row per exited key village, not households
-            key = f"village_incidence:{row['village_id']}"
-            villages[row["village_id"]] = {
-                **self.indicators[key].to_dict(),
-                "village": row["village"],
-                "registry_incidence": row["registry_incidence"],
-                "verified_incidence": row.get("verified_incidence"),
-                "wrong_exit_persons": row["wrong_exit_persons"],
-                "rate_source": row["rate_source"],
-                "base_source": row["base_source"],
-            }
-        proc = ind.get("procedure_compliance")
-        procedure = None
-        if proc is not None:
-            procedure = {
-                **proc.to_dict(),
-                "households_assessed": self.household_procedure.assessed,
-                "households_compliant": self.household_procedure.compliant,
-                "households_without_dates": self.household_procedure.not_assessable,
-                "villages_assessed": self.village_procedure.assessed,
-                "villages_compliant": self.village_procedure.compliant,
-            }
-        scenarios = self.rates.scenarios
-        persons = scenarios.loc[scenarios["unit"] == "persons"].set_index("scenario")
-        wrong = ind["wrong_exit_rate"].to_dict()
-        wrong["sensitivity"] = {
-            s: persons.loc[s, ["estimate", "upper_bound"]].to_dict()
-            for s in persons.index
-            if s != "interviewed"
+    def to_record(self, version: str = "", created: str = "") -> records.ResultsRecord:
+        """The ``results.json`` record: every number the township report shows, no personal data."""
+        level = self.parameters.thresholds.level
+        estimates = {
+            "wrong_exit_rate": self.rates.persons,
+            "wrong_exit_rate_households": self.rates.households,
+            "approval_rate": self.rates.approval,
         }
-        indicators = {
-            "wrong_exit_rate": wrong,
-            "wrong_exit_rate_households": ind["wrong_exit_rate_households"].to_dict(),
-            "approval_rate": ind["approval_rate"].to_dict() if "approval_rate" in ind else None,
-            "village_incidence": villages,
-            "procedure_compliance": procedure,
-        }
-        acknowledgement = self.rates.acknowledgement
-        sample = {
-            **self.sample_summary(),
-            "acknowledgement_rate": None if acknowledgement is None else acknowledgement.estimate,
-        }
-        results = {
-            "township": self.township,
-            "verdict": self.verdict.to_dict(),
-            "indicators": indicators,
-            "income": self.income.to_dict(),
-            "sample": sample,
-            "parameters": {
+        indicators = [
+            indicator_record(
+                ind,
+                estimates.get(kind) if village is None else None,
+                method="census" if kind == "procedure_compliance" else "village",
+                judged=kind != "wrong_exit_rate_households",
+            )
+            for (kind, village), ind in self.indicators.items()
+        ]
+        v = self.villages
+        villages = rows_as(records.VillageResult, v, _VILLAGE_FIELDS)
+        scenarios = [
+            records.Scenario(
+                unit=row["unit"],
+                scenario=row["scenario"],
+                estimate=records.Estimate(
+                    estimate=row["estimate"],
+                    se=row["se"],
+                    n=int(row["n"]),
+                    level=level,
+                    method=self.parameters.method,
+                    ci_low=row["ci_low"],
+                    ci_high=row["ci_high"],
+                    upper_bound=row["upper_bound"],
+                ),
+            )
+            for row in self.rates.scenarios.to_dict(orient="records")
+        ]
+        reasons = [
+            records.ReasonShare(
+                reason=row["reason"],
+                households=int(row["households"]),
+                persons_share=records.Estimate(
+                    estimate=row["persons_share"],
+                    level=level,
+                    ci_low=row["ci_low"],
+                    ci_high=row["ci_high"],
+                ),
+            )
+            for row in self.rates.reasons.to_dict(orient="records")
+        ]
+        procedure = [
+            p.to_record() for p in (self.household_procedure, self.village_procedure) if p.assessed
+        ]
+        infrastructure = rows_as(
+            records.InfrastructureItem,
+            self.infrastructure,
+            ("village_id", "item", "registry", "verified"),
+        )
+        ack = self.rates.acknowledgement
+        by_village = self.sample_by_village()
+        names = self.units.drop_duplicates("village_id").set_index("village_id")["village"]
+        by_village["village"] = by_village["village_id"].map(names)
+        return records.ResultsRecord(
+            township=self.township,
+            county=self.design_info.get("county"),
+            version=version,
+            verdict=verdict_record(self.verdict, level),
+            indicators=indicators,
+            villages=villages,
+            procedure=procedure,
+            scenarios=scenarios,
+            reasons=reasons,
+            acknowledgement=None if ack is None else estimate_record(ack, level),
+            infrastructure=infrastructure,
+            income=self.income.to_record(level),
+            sample=records.SampleSummary(
+                **self.sample_summary(),
+                acknowledgement_rate=None if ack is None else ack.estimate,
+            ),
+            sample_by_village=rows_as(records.VillageSample, by_village, _SAMPLE_FIELDS),
+            follow_up=self.follow_up(),
+            parameters=records.AssessmentParameters(
                 **self.parameters.to_dict(),
-                "design": self.design_info.get("design"),
-                "seed": self.design_info.get("seed"),
-            },
-        }
-        return json_ready(results)
+                design=self.design_info["design"],
+                seed=self.design_info["seed"],
+            ),
+            created=created,
+        )
 
     def __repr__(self) -> str:
         s = self.sample_summary()
@@ -257,27 +262,38 @@ class Assessment:
         )
 
 
-def json_ready(obj: Any) -> Any:
-    """Plain Python types only (for results.json); NaN and infinities become None."""
-    if isinstance(obj, Mapping):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [json_ready(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if obj is pd.NA or obj is None:
-        return None
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+_FOLLOW_UP_FIELDS = (
+    "household_id",
+    "sampled_household_id",
+    "village_id",
+    "village",
+    "reasons",
+    "outcome",
+    "income_per_capita",
+    "surveyed_income_per_capita",
+    "poverty_line",
+    "wrong_exit_reasons",
+)
+_SAMPLE_FIELDS = ("village_id", "village", "planned", *OUTCOMES, "wrong_exits")
+_VILLAGE_FIELDS = (
+    "village_id",
+    "village",
+    "registered_population",
+    "poor_population_remaining",
+    "registry_incidence",
+    "verified_incidence",
+    "wrong_exit_persons",
+    "rate_source",
+    "base_source",
+)
 
 
 def _from_estimate(
-    name: str, e: Estimate, threshold: float, direction: str, t: Thresholds, cap: int
+    kind: str, e: Estimate, threshold: float, direction: str, t: Thresholds, cap: int
 ) -> Indicator:
     bounds = (e.lower_bound(t.level), e.upper_bound(t.level))
     return judge(
-        name,
+        kind,
         e.estimate,
         e.se,
         e.ci,
@@ -373,26 +389,26 @@ def assess_township(
         .sub(units["village_id"].value_counts(), fill_value=0)
         .clip(lower=0)
     )
-    indicators: dict[str, Indicator] = {
-        "wrong_exit_rate": _from_estimate(
+    indicators: dict[Ref, Indicator] = {
+        ("wrong_exit_rate", None): _from_estimate(
             "wrong_exit_rate", rates.persons, t.wrong_exit, "below", t, left
         ),
-        "wrong_exit_rate_households": _from_estimate(
+        ("wrong_exit_rate_households", None): _from_estimate(
             "wrong_exit_rate_households", rates.households, t.wrong_exit, "below", t, left
         ),
     }
     missing: list[str] = []
     if rates.approval is not None:
-        indicators["approval_rate"] = _from_estimate(
+        indicators[("approval_rate", None)] = _from_estimate(
             "approval_rate", rates.approval, t.approval, "at_least", t, left
         )
     else:
         missing.append("approval_rate")
     r_threshold = rate_threshold(village_table, t.incidence)
     for i, row in village_table.iterrows():  # one per exited key village
-        name = f"village_incidence:{row['village_id']}"
-        indicators[name] = judge(
-            name,
+        village_id = str(row["village_id"])
+        indicators[("village_incidence", village_id)] = judge(
+            "village_incidence",
             row["estimate"],
             row["se"],
             (row["ci_low"], row["ci_high"]),
@@ -404,10 +420,11 @@ def assess_township(
             t.power,
             settle=(row["wrong_exit_rate"], row["rate_se"], r_threshold[i]),
             cap=int(left_in_village.get(row["village_id"], 0)),
+            village_id=village_id,
         )
     if hh_proc.assessed:
         rate = hh_proc.rate
-        indicators["procedure_compliance"] = judge(
+        indicators[("procedure_compliance", None)] = judge(
             "procedure_compliance",
             rate,
             0.0,
@@ -421,7 +438,7 @@ def assess_township(
         )
     else:
         missing.append("procedure_compliance")
-    judged = [v for k, v in indicators.items() if k != "wrong_exit_rate_households"]
+    judged = [v for v in indicators.values() if v.kind != "wrong_exit_rate_households"]
     return Assessment(
         township=township,
         design_info=dict(design_info),

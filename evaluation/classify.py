@@ -26,18 +26,18 @@ from data_contracts.columns import INTERVIEWED_STATUSES
 from data_contracts.errors import InputError, RequestError
 from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
 
-# reason code -> (verified survey column or None for income, Chinese label)
-REASONS: dict[str, tuple[str | None, str]] = {
-    "income_below_line": (None, "人均纯收入低于当年贫困线"),
-    "food_clothing": ("verified_food_clothing_secure", "吃穿不愁未保障"),
-    "education": ("verified_education_secure", "义务教育未保障"),
-    "medical": ("verified_medical_secure", "基本医疗未保障"),
-    "housing": ("verified_housing_secure", "住房安全未保障"),
+# reason code (错退原因: income below the line, 两不愁三保障 items) -> verified survey column
+REASONS: dict[str, str | None] = {
+    "income_below_line": None,
+    "food_clothing": "verified_food_clothing_secure",
+    "education": "verified_education_secure",
+    "medical": "verified_medical_secure",
+    "housing": "verified_housing_secure",
 }
 REQUIRED_ON_INTERVIEW = (
     "surveyed_household_size",
     "surveyed_income_per_capita",
-    *(col for col, _ in REASONS.values() if col),
+    *(col for col in REASONS.values() if col),
 )
 
 OUTCOMES = ("completed", "replacement", "refused", "not_found", "missing")
@@ -168,7 +168,7 @@ def classify_exits(units: pd.DataFrame, tolerance: float = 0.05) -> pd.DataFrame
     """Add the wrong-exit (错退) classification to the responding units.
 
     Adds ``reason_<code>`` booleans for each code in ``REASONS``, ``wrong_exit``, ``reasons``
-    (codes joined by ``;``), ``reasons_zh`` (Chinese labels joined by ``；``), ``income_margin``
+    (codes joined by ``;``), ``income_margin``
     (surveyed income / line − 1), ``borderline`` (|margin| <= tolerance) and ``wrong_only_income``
     (wrong solely because of income). Nonrespondents get False everywhere and a blank margin: they
     are *not* correct exits — use ``responded`` to keep them apart.
@@ -185,7 +185,7 @@ def classify_exits(units: pd.DataFrame, tolerance: float = 0.05) -> pd.DataFrame
     with np.errstate(invalid="ignore", divide="ignore"):
         margin = income / line - 1
     flags = {"income_below_line": resp & (income < line)}
-    for code, (col, _) in REASONS.items():
+    for code, col in REASONS.items():
         if col:
             flags[code] = resp & ~_flag(out[col])
     for code, flag in flags.items():
@@ -193,7 +193,6 @@ def classify_exits(units: pd.DataFrame, tolerance: float = 0.05) -> pd.DataFrame
     matrix = np.column_stack([flags[c] for c in REASONS])
     out["wrong_exit"] = matrix.any(axis=1)
     out["reasons"] = _join(matrix, list(REASONS), ";", out.index)
-    out["reasons_zh"] = _join(matrix, [z for _, z in REASONS.values()], "；", out.index)
     out["income_margin"] = np.where(resp, margin, np.nan)
     out["borderline"] = resp & (np.abs(margin) <= tolerance)
     out["wrong_only_income"] = flags["income_below_line"] & (matrix.sum(axis=1) == 1)

@@ -24,7 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from data_contracts import records
 from evaluation.estimates import Estimate
+from evaluation.recording import estimate_record, rows_as
 from evaluation.survey_design import SurveyDesign
 
 OVER_REPORT = 0.20
@@ -171,6 +173,7 @@ class IncomeComparison:
     bland_altman: BlandAltman
     signed_rank: SignedRank
     over_report: float
+    typical_poverty_line: float  # the line of the most common exit year among sampled households
 
     @property
     def over_reporting_flag(self) -> bool:
@@ -183,23 +186,38 @@ class IncomeComparison:
         order = h["log_ratio"].abs().sort_values(ascending=False, na_position="last").index
         return h.loc[order[:k]].reset_index(drop=True)
 
-    def to_dict(self) -> dict:
-        """The ``income`` block of results.json."""
-
-        def est(e: Estimate) -> dict:
-            return {"estimate": e.estimate, "se": e.se, "ci_low": e.ci[0], "ci_high": e.ci[1]}
-
-        return {
-            "mean_difference": est(self.mean_difference),
-            "verification_factor": {
-                **est(self.verification_factor),
-                "over_reporting_flag": self.over_reporting_flag,
-            },
-            "over_reported_share": {**est(self.over_reported), "threshold": self.over_report},
-            "limits_of_agreement": self.bland_altman.to_dict(),
-            "signed_rank": self.signed_rank.to_dict(),
-            "households": len(self.households),
-        }
+    def to_record(self, level: float, k: int = 10) -> records.IncomeResult:
+        """The ``income`` record of results.json (with the ``k`` largest discrepancies)."""
+        ba = self.bland_altman
+        lo, hi = ba.ratio_limits
+        top = self.largest_discrepancies(k)
+        return records.IncomeResult(
+            mean_difference=estimate_record(self.mean_difference, level),
+            verification_factor=records.VerificationFactor(
+                estimate=estimate_record(self.verification_factor, level),
+                over_reporting_flag=self.over_reporting_flag,
+            ),
+            over_reported_share=estimate_record(self.over_reported, level),
+            over_report_threshold=self.over_report,
+            limits_of_agreement=records.LimitsOfAgreement(
+                bias=ba.bias,
+                sd=ba.sd,
+                lower=ba.lower,
+                upper=ba.upper,
+                level=ba.level,
+                n=ba.n,
+                excluded=ba.excluded,
+                ratio_bias=ba.ratio_bias,
+                ratio_lower=lo,
+                ratio_upper=hi,
+            ),  # fmt: skip
+            signed_rank=records.SignedRank(**self.signed_rank.to_dict()),
+            households=len(self.households),
+            typical_poverty_line=self.typical_poverty_line,
+            discrepancies=rows_as(
+                records.Discrepancy, top, ("household_id", "reported", "surveyed", "ratio")
+            ),
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per design-based income summary."""
@@ -244,4 +262,11 @@ def compare_income(
         bland_altman=bland_altman_log(households["log_ratio"].to_numpy(), level),
         signed_rank=signed_rank_inflation(households["reported"], households["surveyed"]),
         over_report=over_report,
+        typical_poverty_line=typical_poverty_line(units),
     )
+
+
+def typical_poverty_line(units: pd.DataFrame) -> float:
+    """The poverty line of the most common exit year among the sampled households (for figures)."""
+    lines = pd.to_numeric(units["poverty_line"], errors="coerce").dropna()
+    return float(lines.mode().iloc[0]) if len(lines) else float("nan")

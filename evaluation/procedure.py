@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data_contracts import records
+
 from data_contracts.errors import RequestError
 
 # violation code -> Chinese label
@@ -82,6 +84,17 @@ class ProcedureCheck:
 
     def _codes(self) -> list[str]:
         return [c for c in VIOLATIONS if c in self.table.columns]
+
+    def to_record(self) -> records.ProcedureResult:
+        """The record of this census (counts per violation code)."""
+        return records.ProcedureResult(
+            unit=self.unit,
+            assessed=self.assessed,
+            not_assessable=self.not_assessable,
+            compliant=self.compliant,
+            rate=self.rate,
+            violations={k: int(v) for k, v in self.counts().items()},
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row: unit, assessed, not assessable, compliant, rate, and counts per violation."""

@@ -236,12 +236,11 @@ def _reasons(designs: Designs, level: float) -> pd.DataFrame:
     data = designs.households.data
     resp = designs.respondents
     rows = []
-    for code, (_, label) in REASONS.items():
+    for code in REASONS:
         share = designs.estimate(f"is_{code}", persons=True, level=level, floor=True)
         rows.append(
             {
                 "reason": code,
-                "reason_zh": label,
                 "households": int(data.loc[resp, f"reason_{code}"].sum()),
                 "persons_share": share.estimate,
                 "ci_low": share.ci[0],

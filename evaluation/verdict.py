@@ -29,21 +29,8 @@ from data_contracts.errors import RequestError
 
 Direction = Literal["below", "at_least"]
 VERDICTS = ("credible", "inconclusive", "not_credible")
-VERDICTS_ZH = {"credible": "可信", "inconclusive": "尚无定论", "not_credible": "不可信"}
-INDICATORS_ZH = {
-    "wrong_exit_rate": "错退率",
-    "wrong_exit_rate_households": "错退率（按户）",
-    "approval_rate": "群众认可度",
-    "village_incidence": "贫困发生率",
-    "procedure_compliance": "程序合规率",
-}
-
-
-def label_zh(name: str) -> str:
-    """Chinese label of an indicator name (``village_incidence:<id>`` → 贫困发生率（<id>）)."""
-    base, _, village = name.partition(":")
-    label = INDICATORS_ZH.get(base, base)
-    return f"{label}（{village}）" if village else label
+Ref = tuple[str, str | None]
+"""An indicator's identity: its kind and, for a village indicator, the village ID."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +66,7 @@ class Thresholds:
 class Indicator:
     """One indicator with its estimate, interval, both readings and the suggested extra sample."""
 
-    name: str
+    kind: str
     estimate: float
     se: float
     ci_low: float  # two-sided interval at ``level``
@@ -93,6 +80,13 @@ class Indicator:
     official_pass: bool
     verdict: str
     additional_n: int | None  # households more to survey when inconclusive
+    village_id: str | None = None  # the village of a village indicator
+    capped: bool = False  # the suggestion reached every household left in the frame
+
+    @property
+    def ref(self) -> Ref:
+        """(kind, village_id): which indicator this is."""
+        return (self.kind, self.village_id)
 
     def to_dict(self) -> dict:
         """JSON-ready dict (NaN becomes None)."""
@@ -107,8 +101,9 @@ class Indicator:
 
     def __repr__(self) -> str:
         sign = "<" if self.direction == "below" else "≥"
+        where = f" {self.village_id}" if self.village_id else ""
         return (
-            f"Indicator({self.name}: {self.estimate:.2%} [{self.ci_low:.2%}, {self.ci_high:.2%}] "
+            f"Indicator({self.kind}{where}: {self.estimate:.2%} [{self.ci_low:.2%}, {self.ci_high:.2%}] "
             f"vs {sign} {self.threshold:.0%}; official {'pass' if self.official_pass else 'fail'}, "
             f"{self.verdict})"
         )
@@ -156,7 +151,7 @@ def verdict_codes(
 
 
 def judge(
-    name: str,
+    kind: str,
     estimate: float,
     se: float,
     ci: tuple[float, float],
@@ -168,6 +163,7 @@ def judge(
     power: float = 0.8,
     settle: tuple[float, float, float] | None = None,
     cap: int | None = None,
+    village_id: str | None = None,
 ) -> Indicator:
     """Apply the official rule and the statistical verdict to one estimate.
 
@@ -175,7 +171,8 @@ def judge(
     at ``level`` (the limits of the two-sided interval at 2·level − 1). ``settle`` = (rate, se,
     rate threshold) when the indicator is a known transformation of a sampled rate (village
     incidence): the suggested sample size is then computed on that rate. ``cap`` = households
-    left to survey (frame − sample): a larger suggestion is cut to it (survey them all).
+    left to survey (frame − sample): a larger suggestion is cut to it (survey them all:
+    ``capped``). ``village_id`` names the village of a village indicator.
     """
     low, high = bounds
     verdict = VERDICTS[int(verdict_codes(low, high, threshold, direction))]
@@ -186,10 +183,11 @@ def judge(
         if verdict == "inconclusive"
         else None
     )
-    if extra is not None and cap is not None:
-        extra = min(extra, cap)
+    capped = extra is not None and cap is not None and extra >= cap
+    if capped:
+        extra = cap
     return Indicator(
-        name=name,
+        kind=kind,
         estimate=float(estimate),
         se=float(se),
         ci_low=float(ci[0]),
@@ -203,46 +201,30 @@ def judge(
         official_pass=bool(official),
         verdict=verdict,
         additional_n=extra,
+        village_id=village_id,
+        capped=capped,
     )
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The township verdict combined from its indicators."""
+    """The township verdict combined from its indicators (codes only; words in the catalogue)."""
 
     statistical: str
     official_pass: bool
-    failing: tuple[str, ...]  # indicators judged not credible
-    inconclusive: tuple[str, ...]
-    official_failing: tuple[str, ...]
+    failing: tuple[Ref, ...]  # indicators judged not credible
+    inconclusive: tuple[Ref, ...]
+    official_failing: tuple[Ref, ...]
     additional_n: int | None  # households that would likely settle every inconclusive indicator
-    missing: tuple[str, ...] = ()  # indicators that could not be computed (no data)
-
-    @property
-    def summary_zh(self) -> str:
-        """One sentence in Chinese for the verdict box."""
-        if self.statistical == "credible":
-            return "各项指标的95%置信界均达到标准，退出结果可信。"
-        if self.statistical == "not_credible":
-            failing = "、".join(map(label_zh, self.failing))
-            return f"{failing}的置信界落在不达标一侧，退出结果不可信。"
-        more = f"，建议再调查约{self.additional_n}户" if self.additional_n else ""
-        missing, open_ = (
-            "、".join(map(label_zh, self.missing)),
-            "、".join(map(label_zh, self.inconclusive)),
-        )
-        lacking = f"{missing}缺少数据；" if self.missing else ""
-        spans = f"{open_}的置信区间跨越标准，" if self.inconclusive else ""
-        return f"{lacking}{spans}尚无定论{more}。"
+    missing: tuple[str, ...] = ()  # indicator kinds that could not be computed (no data)
+    capped: bool = False  # the suggestion is every household left (全面核查)
+    follow_up_village: str | None = None  # the village whose indicator drives the suggestion
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
         d = asdict(self)
-        d["failing"], d["inconclusive"] = list(self.failing), list(self.inconclusive)
-        d["official_failing"] = list(self.official_failing)
-        d["missing"] = list(self.missing)
-        d["verdict_zh"] = VERDICTS_ZH[self.statistical]
-        d["summary_zh"] = self.summary_zh
+        for key in ("failing", "inconclusive", "official_failing", "missing"):
+            d[key] = [list(r) if isinstance(r, tuple) else r for r in getattr(self, key)]
         return d
 
     def to_frame(self) -> pd.DataFrame:
@@ -261,17 +243,20 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
     """
     if not indicators:
         raise RequestError("no indicator could be computed; nothing to judge")
-    failing = tuple(i.name for i in indicators if i.verdict == "not_credible")
-    open_ = tuple(i.name for i in indicators if i.verdict == "inconclusive")
+    failing = tuple(i.ref for i in indicators if i.verdict == "not_credible")
+    open_ = tuple(i.ref for i in indicators if i.verdict == "inconclusive")
     statistical = "not_credible" if failing else "inconclusive" if open_ or missing else "credible"
-    extras = [i.additional_n for i in indicators if i.verdict == "inconclusive"]
-    extra = max((e for e in extras if e is not None), default=None) if open_ else None
+    advised = [i for i in indicators if i.verdict == "inconclusive" and i.additional_n is not None]
+    driver = max(advised, key=lambda i: i.additional_n or 0) if advised else None
     return Verdict(
         statistical=statistical,
         official_pass=all(i.official_pass for i in indicators) and not missing,
         failing=failing,
         inconclusive=open_,
-        official_failing=tuple(i.name for i in indicators if not i.official_pass) + missing,
-        additional_n=extra,
+        official_failing=tuple(i.ref for i in indicators if not i.official_pass)
+        + tuple((m, None) for m in missing),
+        additional_n=None if driver is None else driver.additional_n,
         missing=tuple(missing),
+        capped=driver is not None and driver.capped,
+        follow_up_village=None if driver is None else driver.village_id,
     )

@@ -29,13 +29,9 @@ import pandas as pd
 
 from data_contracts.errors import InputError
 
-INFRASTRUCTURE = {
-    "roads": "通硬化路",
-    "drinking_water": "安全饮水",
-    "electricity": "通电",
-    "clinic": "标准化卫生室",
-    "school_access": "义务教育就学",
-}
+INFRASTRUCTURE = ("roads", "drinking_water", "electricity", "clinic", "school_access")
+"""Infrastructure and public-service items of a key village's exit (通硬化路、安全饮水、通电、
+标准化卫生室、义务教育就学)."""
 RATE_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "bound_low", "bound_high", "n")
 
 
@@ -121,7 +117,7 @@ def rate_threshold(reestimated: pd.DataFrame, incidence_threshold: float) -> np.
 def infrastructure_check(
     villages: pd.DataFrame, village_survey: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """Long table: village_id, item, item_zh, registry, verified, agrees (NA without a survey)."""
+    """Long table: village_id, item, registry, verified, agrees (NA without a survey)."""
     present = [c for c in INFRASTRUCTURE if c in villages.columns]
     reg = villages.melt(
         id_vars="village_id", value_vars=present, var_name="item", value_name="registry"
@@ -141,7 +137,6 @@ def infrastructure_check(
     reg["registry"] = reg["registry"].astype("boolean")
     reg["verified"] = reg["verified"].astype("boolean")
     reg["agrees"] = reg["registry"] == reg["verified"]
-    reg.insert(2, "item_zh", reg["item"].map(INFRASTRUCTURE))
     return reg.sort_values(["village_id", "item"], ignore_index=True)
 
 

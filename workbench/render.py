@@ -1,18 +1,15 @@
 """Render an executed report notebook as one self-contained, printable Chinese HTML page.
 
 nbconvert's ``basic`` template gives the cell bodies with input code and prompts hidden; we wrap
-them in our own page (``<html lang="zh-CN">``, the stylesheet from ``workbench/assets/report.css``
+them in our own page (``<html lang="zh-CN">``, the stylesheet from ``reports/assets/report.css``
 with CJK fonts and an A4 print layout) so the file needs no network: figures are inline SVG or
 data-URI images and there are no external scripts or stylesheets.
 """
 
 from __future__ import annotations
 
-import html
 import os
-import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import nbformat
@@ -20,13 +17,7 @@ from nbconvert import HTMLExporter
 
 from data_contracts.errors import RequestError
 from data_contracts.fileio import atomic_write_text
-
-HTML_LANG = {"zh": "zh-CN", "en": "en"}
-
-
-def report_css() -> str:
-    """The report stylesheet shipped in ``workbench/assets``."""
-    return resources.files("workbench").joinpath("assets/report.css").read_text(encoding="utf-8")
+from reports.page import page_html
 
 
 def _drop_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -39,15 +30,6 @@ def _drop_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
             ]
     return nb
-
-
-def _title(body: str, fallback: str) -> str:
-    """The text of the first ``<h1>`` in the body, else ``fallback``."""
-    match = re.search(r"<h1[^>]*>(.*?)</h1>", body, flags=re.S)
-    if not match:
-        return fallback
-    text = re.sub(r"<[^>]+>", "", match.group(1)).replace("¶", "").strip()
-    return html.unescape(text) or fallback
 
 
 @cache
@@ -65,14 +47,7 @@ def _exporter() -> HTMLExporter:
 def notebook_to_html(nb: nbformat.NotebookNode, lang: str = "zh", title: str = "") -> str:
     """The report page for an executed notebook: code hidden, CSS inlined, ``lang`` set."""
     body, _ = _exporter().from_notebook_node(_drop_stderr(nb))
-    page_title = _title(body, title or "报告")
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{HTML_LANG.get(lang, lang)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(page_title)}</title>\n<style>\n{report_css()}</style>\n</head>\n"
-        f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
-    )
+    return page_html(body, lang, title or "report")
 
 
 def render_html(

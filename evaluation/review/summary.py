@@ -157,21 +157,23 @@ def to_record(result) -> ReviewRecord:
     tables["risks"] = risks(result)
     tables["design_effects"] = design_effects(result)
     tables["non_monotone_oc"] = non_monotone_oc(result)
-    return ReviewRecord.model_validate({
-        "parameters": json.loads(json.dumps(asdict(cfg))),
-        "truth": {
-            "households": town.n_households,
-            "persons": int(town.size.sum()),
-            "villages": cfg.township.villages,
-            "rates": list(cfg.rates),
-            "true_rate_persons": town.true_rate.tolist(),
-            "true_rate_households": town.true_rate_households.tolist(),
-        },
-        "tables": {k: _records(v) for k, v in tables.items()},
-        "findings": findings(result),
-        "seconds": round(result.seconds, 2),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    })
+    return ReviewRecord.model_validate(
+        {
+            "parameters": json.loads(json.dumps(asdict(cfg))),
+            "truth": {
+                "households": town.n_households,
+                "persons": int(town.size.sum()),
+                "villages": cfg.township.villages,
+                "rates": list(cfg.rates),
+                "true_rate_persons": town.true_rate.tolist(),
+                "true_rate_households": town.true_rate_households.tolist(),
+            },
+            "tables": {k: _records(v) for k, v in tables.items()},
+            "findings": findings(result),
+            "seconds": round(result.seconds, 2),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
