@@ -32,10 +32,12 @@ the script exits 1. Temporary folders are removed unless ``--keep DIR`` (everyth
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -43,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import nbformat
 
@@ -74,18 +77,40 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def run(argv: Sequence[str | Path], cwd: Path | None = None) -> float:
-    """Run one command to completion; its wall-clock seconds (raises CommandFailed)."""
-    start = time.perf_counter()
+def start(argv: Sequence[str | Path], cwd: Path | None, stderr: IO[str] | int) -> subprocess.Popen:
+    """Start a command in its own process group, stdout piped as text (raises CommandFailed)."""
     try:
-        done = subprocess.run(
-            [str(a) for a in argv], cwd=cwd, env=bench_env(), capture_output=True, text=True
-        )
+        return subprocess.Popen(
+            [str(a) for a in argv], cwd=cwd, env=bench_env(), stdout=subprocess.PIPE,
+            stderr=stderr, text=True, encoding="utf-8", errors="replace", bufsize=1,
+            start_new_session=True,
+        )  # fmt: skip
     except OSError as exc:
         raise CommandFailed(argv, None, str(exc)) from exc
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise CommandFailed(argv, done.returncode, done.stderr or done.stdout)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a command and everything it started (demo workers, kernels): its process group."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(5)
+            return
+
+
+def run(argv: Sequence[str | Path], cwd: Path | None = None) -> float:
+    """Run one command to completion; its wall-clock seconds (raises CommandFailed)."""
+    began = time.perf_counter()
+    proc = start(argv, cwd, subprocess.PIPE)
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        stop(proc)
+        raise
+    seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise CommandFailed(argv, proc.returncode, err or out)
     return seconds
 
 
@@ -104,16 +129,24 @@ def choose_kernel() -> tuple[str, bool]:
     listing = subprocess.run(argv, env=bench_env(), capture_output=True, text=True)
     if listing.returncode != 0:
         raise CommandFailed(argv, listing.returncode, listing.stderr)
-    specs = json.loads(listing.stdout).get("kernelspecs", {})
+    try:
+        specs = json.loads(listing.stdout).get("kernelspecs", {})
+    except json.JSONDecodeError as exc:
+        raise CommandFailed(argv, 0, f"not JSON ({exc}): {listing.stdout[:500]}") from exc
     if "python3" in specs:
         return "python3", False
     run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", BENCH_KERNEL])
     return BENCH_KERNEL, True
 
 
-def write_floor_notebook(path: Path) -> None:
-    """The two-cell notebook of the floor: a parameters cell, then the heavy imports."""
+def write_floor_notebook(path: Path, kernel: str) -> None:
+    """The two-cell notebook of the floor: a parameters cell, then the heavy imports (with the
+    kernelspec and language metadata a saved notebook has: papermill needs the language)."""
     nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": kernel, "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     nb.cells = [
         nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import pandas, seaborn"),
@@ -124,7 +157,7 @@ def write_floor_notebook(path: Path) -> None:
 def floor_once(root: Path, kernel: str) -> float:
     """papermill + nbconvert on the two-cell notebook in a new folder; seconds for both."""
     folder = Path(tempfile.mkdtemp(prefix="floor-", dir=root))
-    write_floor_notebook(folder / "in.ipynb")
+    write_floor_notebook(folder / "in.ipynb", kernel)
     papermill = [sys.executable, "-m", "papermill", "in.ipynb", "out.ipynb", "-p", "x", "2"]
     nbconvert = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input"]
     seconds = run([*papermill, "--kernel", kernel], cwd=folder)
@@ -143,24 +176,21 @@ def assess_once(
     verdict_s: float | None = None
     verdict_line = ""
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", dir=cwd) as err:
-        start = time.perf_counter()
-        try:
-            proc = subprocess.Popen(
-                argv, cwd=cwd, env=bench_env(), stdout=subprocess.PIPE, stderr=err,
-                text=True, encoding="utf-8", errors="replace", bufsize=1,
-            )  # fmt: skip
-        except OSError as exc:
-            raise CommandFailed(argv, None, str(exc)) from exc
-        assert proc.stdout is not None
+        began = time.perf_counter()
+        proc = start(argv, cwd, err)
         output = []
-        for line in iter(proc.stdout.readline, ""):
-            output.append(line)
-            hit = marker in line if marker is not None else line.strip() != ""
-            if verdict_s is None and hit:
-                verdict_s = time.perf_counter() - start
-                verdict_line = line.strip()
-        code = proc.wait()
-        total_s = time.perf_counter() - start
+        try:
+            for line in iter(proc.stdout.readline, ""):  # type: ignore[union-attr]
+                output.append(line)
+                hit = marker in line if marker is not None else line.strip() != ""
+                if verdict_s is None and hit:
+                    verdict_s = time.perf_counter() - began
+                    verdict_line = line.strip()
+            code = proc.wait()
+        except BaseException:
+            stop(proc)
+            raise
+        total_s = time.perf_counter() - began
         if code != 0:
             err.seek(0)
             raise CommandFailed(argv, code, err.read() or "".join(output))
@@ -177,7 +207,7 @@ def find_township(demo: Path, wanted: str | None) -> tuple[str, Path, Path]:
         raise CommandFailed(["find township"], None, f"{wanted!r} not in {names} under {demo}")
     if not names:
         layout = "\n".join(sorted(str(p.relative_to(demo)) for p in demo.glob("*/*")))
-        raise CommandFailed(["find township"], None, f"no run folder + survey under {demo}:\n{layout}")
+        raise CommandFailed(["find township"], None, f"no run + survey in {demo}:\n{layout}")
     name = wanted or names[0]
     return name, runs[name], surveys[name]
 
@@ -194,7 +224,7 @@ def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
 
 def print_table(figures: dict) -> None:
     """The summary table and the machine it ran on."""
-    m, floor = figures["medians"], figures["medians"]["floor_s"]
+    m = figures["medians"]
     rows = [
         ("floor (papermill + nbconvert)", m["floor_s"], None, "", figures["runs"]["floor_s"]),
         ("exitcheck assess", m["assess_s"], figures["ratios"]["assess"],
@@ -216,13 +246,14 @@ def print_table(figures: dict) -> None:
     )
     line = figures["verdict_line"]
     marker = figures["verdict_marker"]
-    waited = "first non-empty stdout line" if marker is None else f"first line containing {marker!r}"
+    waited = "first non-empty stdout line" if marker is None else f"first line with {marker!r}"
     print(f"verdict = {waited}: {line!r}" if line else f"verdict line ({waited}) never printed")
 
 
 def median(values: Sequence[float | None]) -> float | None:
-    """Median of the values, None if any is missing."""
-    return None if not values or None in values else statistics.median(values)  # type: ignore[arg-type]
+    """Median of the values, None if any is missing (the verdict line never came)."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known and len(known) == len(values) else None
 
 
 def measure(args: argparse.Namespace, root: Path) -> dict:
@@ -276,8 +307,7 @@ def measure(args: argparse.Namespace, root: Path) -> dict:
             "verdict": ratio(medians["verdict_s"], medians["floor_s"]),
         },
         "targets": TARGETS,
-        "runs": {"floor_s": floor_s, "assess_s": assess_s, "verdict_s": verdict_s,
-                 "demo_s": demo_s},  # fmt: skip
+        "runs": dict(floor_s=floor_s, assess_s=assess_s, verdict_s=verdict_s, demo_s=demo_s),
         "setup_demo_s": setup_s,
         "township": township,
         "kernel": kernel,

@@ -521,6 +521,7 @@ class TownshipRow(Model):
     interviewed: int
     verification_factor: Number = None
     follow_up: FollowUp | None = None
+    county: str | None = None  # the township's county (the report warns when they differ)
 
 
 class DistrictVillage(Model):
@@ -575,6 +576,7 @@ class DistrictRecord(Record):
     follow_up: list[TownshipFollowUp] = Field(default_factory=list)
     missing: list[MissingTownship] = Field(default_factory=list)
     created: str = ""
+    approval_threshold: float | None = None  # the townships' 群众认可度 threshold
 
 
 # --------------------------------------------------------------------------- review.json

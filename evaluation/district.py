@@ -5,13 +5,16 @@ one design with the **townships as strata**: each township's own strata and PSUs
 with the township name (its strata nest inside it) and every unit keeps its weight, so the
 weighted totals add up to the district. 错退率 by persons and by households and 群众认可度 are
 estimated as in a township (``evaluation.rates``), with the interviewed households as a domain.
+The pooled wrong-exit rate is judged by the verdict module (:func:`evaluation.verdict.judge`)
+against the townships' own threshold and confidence level, as a township's is.
 
 The follow-up list names each township that is not credible, inconclusive, fails the official
-rule, lost many sampled households, or shows over-reported incomes, and says why.
+rule, lost many sampled households, or shows over-reported incomes, with every reason as a code
+and its numbers (:class:`data_contracts.records.FollowUpReason`); the report words them.
 
-Inputs are what a finished assessment version keeps on disk — its results.json dict and its
-analysis units (``Assessment.units``, e.g. units.parquet) — or the ``Assessment`` objects
-themselves.
+Inputs are what a finished assessment version keeps on disk — its results.json record
+(:class:`~data_contracts.records.ResultsRecord`) and its analysis units (``Assessment.units``,
+e.g. units.parquet) — or the ``Assessment`` objects themselves.
 """
 
 from __future__ import annotations
@@ -22,49 +25,65 @@ from typing import Any
 
 import pandas as pd
 
+from data_contracts import records
 from data_contracts.errors import RequestError
-from evaluation.assessment import Assessment, json_ready
+from data_contracts.records import ResultsRecord, parse_record
+from evaluation.assessment import Assessment
 from evaluation.estimates import Estimate
 from evaluation.rates import Designs
-from evaluation.verdict import VERDICTS_ZH, label_zh
+from evaluation.recording import estimate_record, indicator_record, verdict_record
+from evaluation.verdict import Indicator, Verdict, combine, judge
 
 NONRESPONSE_ALERT = 0.10  # share of the main sample never interviewed that calls for a revisit
 
 
 @dataclass(frozen=True)
 class TownshipAssessment:
-    """One township's finished assessment: its results.json dict and its analysis units."""
+    """One township's finished assessment: its results.json record and its analysis units."""
 
-    results: Mapping[str, Any]
+    results: ResultsRecord
     units: pd.DataFrame
 
     @property
     def township(self) -> str:
         """Township name from results.json."""
-        return str(self.results["township"])
+        return self.results.township
 
     @classmethod
     def of(cls, item: Assessment | TownshipAssessment | tuple) -> TownshipAssessment:
-        """Accept an ``Assessment``, a ``TownshipAssessment`` or a (results, units) pair."""
+        """Accept an ``Assessment``, a ``TownshipAssessment`` or a (results, units) pair; the
+        results are a :class:`ResultsRecord` or its parsed JSON (validated here)."""
         if isinstance(item, TownshipAssessment):
             return item
         if isinstance(item, Assessment):
-            return cls(item.to_results(), item.units)
+            return cls(item.to_record(), item.units)
         results, units = item
+        if isinstance(results, Mapping):
+            results = parse_record(dict(results), ResultsRecord)
+        if not isinstance(results, ResultsRecord):
+            raise TypeError(f"expected a ResultsRecord, got {type(results).__name__}")
         return cls(results, units)
 
 
 @dataclass(frozen=True)
 class DistrictSummary:
-    """District tables and estimates for the district report."""
+    """The district estimates, the pooled verdict and the per-township tables, as records."""
 
-    townships: pd.DataFrame  # one row per township: verdicts and headline rates
     wrong_exit_rate: Estimate  # persons, townships as strata
     wrong_exit_rate_households: Estimate
     approval_rate: Estimate | None
-    villages: pd.DataFrame  # exited key villages of every township with their verdicts
-    follow_up: pd.DataFrame  # township, verdict, why
+    indicator: Indicator  # the pooled wrong-exit rate judged by the verdict module
+    verdict: Verdict  # the district verdict combined from ``indicator``
+    townships: tuple[records.TownshipRow, ...]
+    villages: tuple[records.DistrictVillage, ...]  # exited key villages of every township
+    follow_up: tuple[records.TownshipFollowUp, ...]  # townships needing follow-up, with codes
     level: float
+    approval_threshold: float | None = None
+
+    @property
+    def counties(self) -> list[str]:
+        """The distinct counties the townships belong to (as recorded), in order of appearance."""
+        return list(dict.fromkeys(t.county for t in self.townships if t.county))
 
     def to_frame(self) -> pd.DataFrame:
         """The district estimates, one row each."""
@@ -76,39 +95,44 @@ class DistrictSummary:
         rows = [e.to_frame().assign(indicator=k) for k, e in named.items() if e is not None]
         return pd.concat(rows, ignore_index=True)
 
-    def to_results(self) -> dict:
-        """JSON-ready summary: district estimates, township verdicts and the follow-up list."""
-
-        def est(e: Estimate | None) -> dict | None:
-            if e is None:
-                return None
-            return {
-                "estimate": e.estimate,
-                "se": e.se,
-                "ci_low": e.ci[0],
-                "ci_high": e.ci[1],
-                "upper_bound": e.upper_bound(self.level),
-                "lower_bound": e.lower_bound(self.level),
-                "n": e.n,
-            }
-
-        return json_ready(
-            {
-                "wrong_exit_rate": est(self.wrong_exit_rate),
-                "wrong_exit_rate_households": est(self.wrong_exit_rate_households),
-                "approval_rate": est(self.approval_rate),
-                "townships": self.townships.to_dict(orient="records"),
-                "follow_up": self.follow_up.to_dict(orient="records"),
-                "level": self.level,
-            }
+    def to_record(
+        self,
+        county: str | None = None,
+        missing: Sequence[records.MissingTownship] = (),
+        created: str = "",
+    ) -> records.DistrictRecord:
+        """The ``district.json`` record. ``county`` defaults to the townships' one county (None
+        when they name none or several); ``missing`` lists the runs that could not be used."""
+        counties = self.counties
+        if county is None and len(counties) == 1:
+            county = counties[0]
+        level = self.level
+        approval = self.approval_rate
+        return records.DistrictRecord(
+            county=county,
+            level=level,
+            wrong_exit_rate=estimate_record(self.wrong_exit_rate, level),
+            wrong_exit_rate_households=estimate_record(self.wrong_exit_rate_households, level),
+            approval_rate=None if approval is None else estimate_record(approval, level),
+            verdict=verdict_record(self.verdict, level),
+            wrong_exit_indicator=indicator_record(self.indicator, self.wrong_exit_rate),
+            townships=list(self.townships),
+            villages=list(self.villages),
+            follow_up=list(self.follow_up),
+            missing=list(missing),
+            created=created,
+            approval_threshold=self.approval_threshold,
         )
 
     def __repr__(self) -> str:
         e = self.wrong_exit_rate
-        counts = self.townships["verdict"].value_counts().to_dict()
+        counts: dict[str, int] = {}
+        for t in self.townships:
+            counts[t.verdict] = counts.get(t.verdict, 0) + 1
         return (
-            f"DistrictSummary({len(self.townships)} townships {counts}; 错退率 {e.estimate:.2%} "
-            f"[{e.ci[0]:.2%}, {e.ci[1]:.2%}], {len(self.follow_up)} to follow up)"
+            f"DistrictSummary({len(self.townships)} townships {counts}; wrong_exit_rate "
+            f"{e.estimate:.2%} [{e.ci[0]:.2%}, {e.ci[1]:.2%}] {self.verdict.statistical}; "
+            f"{len(self.follow_up)} to follow up)"
         )
 
 
@@ -128,75 +152,104 @@ def pooled_units(townships: Sequence[TownshipAssessment]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _get(indicator: Mapping | None, key: str) -> Any:
-    return None if indicator is None else indicator.get(key)
+def township_row(r: ResultsRecord) -> records.TownshipRow:
+    """One township's line of the district table (its verdict and headline indicators)."""
+    wrong = r.indicator("wrong_exit_rate")
+    if wrong is None:
+        raise RequestError(f"results of {r.township!r} hold no wrong-exit rate")
+    approval = r.indicator("approval_rate")
+    procedure = r.indicator("procedure_compliance")
+    villages = [i for i in r.indicators if i.kind == "village_incidence"]
+    return records.TownshipRow(
+        township=r.township,
+        version=r.version,
+        verdict=r.verdict.statistical,
+        official_pass=r.verdict.official_pass,
+        wrong_exit_rate=wrong.estimate,
+        approval_rate=None if approval is None else approval.estimate,
+        exited_key_villages=len(villages),
+        villages_not_credible=sum(v.verdict == "not_credible" for v in villages),
+        procedure_compliance=None if procedure is None else procedure.estimate.estimate,
+        planned=r.sample.planned,
+        interviewed=r.sample.interviewed,
+        verification_factor=r.income.verification_factor.estimate.estimate,
+        follow_up=r.verdict.follow_up,
+        county=r.county,
+    )
 
 
-def _township_row(t: TownshipAssessment) -> dict:
-    r = t.results
-    ind, verdict, sample = r["indicators"], r["verdict"], r["sample"]
-    wrong, approval = ind["wrong_exit_rate"], ind.get("approval_rate")
-    villages = list((ind.get("village_incidence") or {}).values())
-    return {
-        "township": t.township,
-        "verdict": verdict["statistical"],
-        "verdict_zh": VERDICTS_ZH[verdict["statistical"]],
-        "official_pass": verdict["official_pass"],
-        "wrong_exit_rate": wrong["estimate"],
-        "wrong_exit_ci_low": wrong["ci_low"],
-        "wrong_exit_ci_high": wrong["ci_high"],
-        "wrong_exit_upper_bound": wrong["bound_high"],
-        "approval_rate": _get(approval, "estimate"),
-        "approval_ci_low": _get(approval, "ci_low"),
-        "approval_ci_high": _get(approval, "ci_high"),
-        "exited_key_villages": len(villages),
-        "villages_not_credible": sum(v["verdict"] == "not_credible" for v in villages),
-        "procedure_compliance": _get(ind.get("procedure_compliance"), "estimate"),
-        "planned": sample["planned"],
-        "interviewed": sample["interviewed"],
-        "verification_factor": r["income"]["verification_factor"]["estimate"],
-        "additional_n": verdict.get("additional_n"),
-        "summary_zh": verdict.get("summary_zh", ""),
-    }
+def follow_up_reasons(
+    r: ResultsRecord, nonresponse_alert: float = NONRESPONSE_ALERT
+) -> list[records.FollowUpReason]:
+    """Why a township needs follow-up, as codes with the indicators or numbers (empty: none).
 
-
-def _why(t: TownshipAssessment) -> str:
-    """Chinese reasons a township needs follow-up ('' when none)."""
-    v, reasons = t.results["verdict"], []
-    failing, open_, missing = v["failing"], v["inconclusive"], v.get("missing", [])
-    if failing:
-        reasons.append("不可信指标：" + "、".join(map(label_zh, failing)))
-    if open_:
-        more = f"（建议再调查约{v['additional_n']}户）" if v.get("additional_n") else ""
-        reasons.append("尚无定论：" + "、".join(map(label_zh, open_)) + more)
-    if missing:
-        reasons.append("缺少数据：" + "、".join(map(label_zh, missing)))
-    official = [n for n in v["official_failing"] if n not in failing and n not in missing]
+    ``not_credible`` / ``inconclusive`` (with the suggested extra sample) / ``missing`` name the
+    indicators; ``official_fail`` those failing only the official rule; ``nonresponse`` the share
+    of the main sample never interviewed when it exceeds ``nonresponse_alert``;
+    ``over_reporting`` the income verification factor when it flags over-reported incomes.
+    """
+    v, reasons = r.verdict, []
+    Reason = records.FollowUpReason
+    if v.failing:
+        reasons.append(Reason(code="not_credible", indicators=v.failing))
+    if v.inconclusive:
+        reasons.append(Reason(code="inconclusive", indicators=v.inconclusive, follow_up=v.follow_up))
+    if v.missing:
+        missing = [records.IndicatorRef(kind=kind) for kind in v.missing]
+        reasons.append(Reason(code="missing", indicators=missing))
+    official = [
+        ref
+        for ref in v.official_failing
+        if ref not in v.failing and not (ref.village_id is None and ref.kind in v.missing)
+    ]
     if official:
-        reasons.append("点估计未达标：" + "、".join(map(label_zh, official)))
-    s = t.results["sample"]
-    lost = 1 - s["interviewed"] / s["planned"]
-    if lost > NONRESPONSE_ALERT:
-        reasons.append(f"未访问户占{lost:.0%}")
-    vf = t.results["income"]["verification_factor"]
-    if vf.get("over_reporting_flag"):
-        reasons.append(f"收入核实系数{vf['estimate']:.2f}＜0.90（疑似高报）")
-    return "；".join(reasons)
+        reasons.append(Reason(code="official_fail", indicators=official))
+    s = r.sample
+    lost = 1 - s.interviewed / s.planned if s.planned else 0.0
+    if lost > nonresponse_alert:
+        reasons.append(Reason(code="nonresponse", value=lost))
+    factor = r.income.verification_factor
+    if factor.over_reporting_flag:
+        reasons.append(Reason(code="over_reporting", value=factor.estimate.estimate))
+    return reasons
 
 
-def _villages(t: TownshipAssessment) -> pd.DataFrame:
-    entries = t.results["indicators"].get("village_incidence") or {}
-    rows = [{"township": t.township, "village_id": k, **v} for k, v in entries.items()]
-    return pd.DataFrame(rows)
+def district_villages(r: ResultsRecord) -> list[records.DistrictVillage]:
+    """The township's exited key villages, each with its incidence indicator."""
+    out = []
+    for village in r.villages:
+        indicator = r.indicator("village_incidence", village.village_id)
+        if indicator is not None:
+            out.append(records.DistrictVillage(township=r.township, village=village, indicator=indicator))
+    return out
+
+
+def _common(towns: Sequence[TownshipAssessment], name: str) -> Any:
+    """The assessment parameter ``name`` shared by every township (RequestError if they differ)."""
+    values = {t.township: getattr(t.results.parameters, name) for t in towns}
+    if len(set(values.values())) > 1:
+        shown = ", ".join(f"{k}: {v}" for k, v in values.items())
+        raise RequestError(
+            f"the townships were assessed with different {name} ({shown}); "
+            "assess them with the same parameters before pooling them."
+        )
+    return next(iter(values.values()))
 
 
 def summarise_district(
     townships: Sequence[Assessment | TownshipAssessment | tuple],
-    method: str = "beta",
-    level: float = 0.95,
-    lonely_psu: str = "adjust",
+    method: str | None = None,
+    level: float | None = None,
+    lonely_psu: str | None = None,
+    nonresponse_alert: float = NONRESPONSE_ALERT,
 ) -> DistrictSummary:
-    """District summary of the townships' assessments (see the module docstring)."""
+    """District summary of the townships' assessments (see the module docstring).
+
+    ``method``, ``level`` and ``lonely_psu`` default to the townships' own (recorded)
+    interval method, confidence level and lonely-PSU rule; the wrong-exit threshold, the
+    verdict's power and the over-report margin are always theirs. Townships assessed with
+    different values of a parameter the pooled estimate needs are refused.
+    """
     if not townships:
         raise RequestError("district summary needs at least one township assessment")
     towns = [TownshipAssessment.of(t) for t in townships]
@@ -204,25 +257,48 @@ def summarise_district(
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
         raise RequestError(f"township(s) {dup} given more than once; pass one assessment each")
+    method = method or _common(towns, "interval_method")
+    level = level if level is not None else _common(towns, "level")
+    lonely_psu = lonely_psu or _common(towns, "lonely_psu")
+    threshold = _common(towns, "wrong_exit_threshold")
+    power = _common(towns, "power")
     units = pooled_units(towns)
     kind = "two-stage" if units["fpc_stage2"].notna().any() else "stratified"
-    over_report = towns[0].results["parameters"]["over_report"]
-    designs = Designs.build(units, {"design": kind}, lonely_psu, over_report)
+    designs = Designs.build(units, {"design": kind}, lonely_psu, _common(towns, "over_report"))
 
     def est(variable: str, persons: bool = False, floor: bool = True) -> Estimate:
         return designs.estimate(variable, persons=persons, method=method, level=level, floor=floor)
 
     answered = designs.households.data["approves"].notna().any()
-    follow = pd.DataFrame(
-        [(t.township, t.results["verdict"]["statistical"], _why(t)) for t in towns],
-        columns=["township", "verdict", "why"],
+    wrong = est("wrong", persons=True)
+    indicator = judge(
+        "wrong_exit_rate",
+        wrong.estimate,
+        wrong.se,
+        wrong.ci,
+        (wrong.lower_bound(level), wrong.upper_bound(level)),
+        threshold,
+        "below",
+        wrong.n,
+        level,
+        power,
     )
+    follow = [
+        records.TownshipFollowUp(
+            township=t.township, verdict=t.results.verdict.statistical, reasons=reasons
+        )
+        for t in towns
+        if (reasons := follow_up_reasons(t.results, nonresponse_alert))
+    ]
     return DistrictSummary(
-        townships=pd.DataFrame([_township_row(t) for t in towns]),
-        wrong_exit_rate=est("wrong", persons=True),
+        wrong_exit_rate=wrong,
         wrong_exit_rate_households=est("wrong"),
         approval_rate=est("approves", floor=False) if answered else None,
-        villages=pd.concat([_villages(t) for t in towns], ignore_index=True),
-        follow_up=follow.loc[follow["why"] != ""].reset_index(drop=True),
+        indicator=indicator,
+        verdict=combine([indicator]),
+        townships=tuple(township_row(t.results) for t in towns),
+        villages=tuple(v for t in towns for v in district_villages(t.results)),
+        follow_up=tuple(follow),
         level=level,
+        approval_threshold=_common(towns, "approval_threshold"),
     )

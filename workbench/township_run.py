@@ -1,15 +1,14 @@
 """A township run folder (乡镇抽样运行目录) as the assessment step reads it.
 
 ``exitcheck sample`` leaves ``design.json``, ``sample.parquet`` and copies of the registry inputs in
-``inputs/``; ``exitcheck assess`` checks survey returns against that sample before any kernel
-starts (:func:`check_returns`) and the report notebook assesses the township with
-:func:`assess_run`. Both read the folder through :class:`TownshipRun` so they agree on it.
+``inputs/``; ``exitcheck assess`` checks survey returns against that sample before anything is
+written (:func:`check_returns`), assesses the township once (:func:`assess_loaded`) and records
+the result (:func:`save_results`). Everything reads the folder through :class:`TownshipRun`.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import platform
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ import pandas as pd
 
 from data_contracts import LoadedTable, load
 from data_contracts.errors import InputError, RequestError
-from data_contracts.fileio import atomic_write_bytes, atomic_write_json
+from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
-from data_contracts.records import DesignRecord, InputsRecord, read_record
+from data_contracts.records import DesignRecord, ResultsRecord, read_record, write_record
 from evaluation.assessment import Assessment, assess_township
 from evaluation.classify import resolve_units
-from reports.township_report import survey_changes
 from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
 
 INPUT_KINDS = ("households", "villages")
@@ -203,37 +201,37 @@ def check_returns(
     return survey, villages, warnings
 
 
-def assess_run(
-    run_dir: str | os.PathLike[str], survey_file: str, village_survey_file: str = ""
+def assess_loaded(
+    run: TownshipRun, survey: pd.DataFrame, village_survey: pd.DataFrame | None = None
 ) -> Assessment:
-    """Assess the township of ``run_dir`` from the given returns (the report's one computation)."""
-    run = TownshipRun.open(run_dir)
-    survey = load("survey", survey_file).frame
-    villages_survey = (
-        load("village-survey", village_survey_file).frame if village_survey_file else None
-    )
+    """Assess the township of ``run`` from already-validated returns (the one computation)."""
     return assess_township(
         run.sample,
         survey,
         run.load_input("households").frame,
         run.load_input("villages").frame,
         run.design_info,
-        village_survey=villages_survey,
+        village_survey=village_survey,
     )
 
 
-def save_results(assessment: Assessment, folder: str | os.PathLike[str] = ".") -> Path:
-    """Write ``results.json`` and ``units.parquet`` (analysis units, personal columns dropped).
+def save_results(
+    assessment: Assessment, folder: str | os.PathLike[str], version: str = "", created: str = ""
+) -> ResultsRecord:
+    """Write ``units.parquet`` (analysis units, personal columns dropped) and ``results.json``.
 
-    The units let ``exitcheck district`` pool townships as strata; neither file holds names,
-    ID numbers or phones. Returns the results path; existing files are never overwritten.
+    The units let ``exitcheck district`` pool townships as strata and the report draw its
+    figures; neither file holds names, ID numbers or phones. Existing files are never
+    overwritten. Returns the record written.
     """
     out = Path(folder)
     units = assessment.units.drop(columns=list(PERSONAL_COLUMNS), errors="ignore")
     buffer = io.BytesIO()
     units.to_parquet(buffer, index=False)
     atomic_write_bytes(out / UNITS, buffer.getvalue())
-    return atomic_write_json(out / RESULTS, assessment.to_results())
+    record = assessment.to_record(version=version, created=created)
+    write_record(out, record)
+    return record
 
 
 INPUTS = "inputs.json"
@@ -250,34 +248,3 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
-
-
-def read_inputs(folder: str | os.PathLike[str] = ".") -> dict[str, Any]:
-    """``inputs.json`` of an assessment version, validated (empty when the notebook runs on
-    its own, outside a version folder)."""
-    path = Path(folder) / INPUTS
-    return read_record(path, InputsRecord).model_dump(mode="json") if path.is_file() else {}
-
-
-@dataclass(frozen=True)
-class Previous:
-    """The previous finished version, for the "what changed" box (all None for a first version)."""
-
-    name: str
-    results: dict[str, Any] | None
-    returns: dict[str, int] | None
-
-
-def compare_with_previous(previous_dir: str, survey_file: str) -> Previous:
-    """Results of the previous version and how the survey returns changed since then."""
-    if not previous_dir:
-        return Previous("", None, None)
-    prev = Path(previous_dir)
-    results = json.loads((prev / RESULTS).read_text(encoding="utf-8"))
-    survey_entry = read_inputs(prev).get("files", {}).get("survey", {})
-    returns = None
-    if survey_entry.get("file") and (prev / survey_entry["file"]).is_file():
-        returns = survey_changes(
-            load("survey", prev / survey_entry["file"]).frame, load("survey", survey_file).frame
-        )
-    return Previous(prev.name, results, returns)

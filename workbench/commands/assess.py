@@ -1,9 +1,11 @@
 """``exitcheck assess``: assess a township from its survey returns into a new report version (评估).
 
-Checks the returns against their contract and the run's sample before anything is written, then
-runs ``notebooks/assess_township.ipynb`` into ``RUN_DIR/assessments/vNNN/`` (never overwriting an
-earlier version) with copies of the survey files, ``inputs.json`` (SHA-256 of every input),
-``results.json`` and ``report.html``.
+Checks the returns against their contract and the run's sample before anything is written,
+assesses the township once, in this process, and writes a new ``RUN_DIR/assessments/vNNN/``
+(never overwriting an earlier version): copies of the survey files, ``inputs.json`` (SHA-256 of
+every input), ``results.json``, ``units.parquet`` and ``changes.json``. It prints the verdict and
+its reason, then renders ``report.html`` from those records (the same blocks the notebook
+``assess_township.ipynb`` shows in Jupyter).
 """
 
 from __future__ import annotations
@@ -13,20 +15,30 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data_contracts.errors import InputError
+from data_contracts import load
 from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
-from data_contracts.records import FileRef, InputsRecord, write_record
-from workbench.runner import LANGS, run_notebook, validate_parameters
+from data_contracts.messages import label
+from data_contracts.records import (
+    FileRef,
+    InputsRecord,
+    ResultsRecord,
+    read_record,
+    write_record,
+)
+from reports.township_report import TownshipReport, verdict_reason
+from workbench.reporting import write_page
+from workbench.runner import LANGS
 from workbench.township_run import (
-    RESULTS,
     TownshipRun,
+    assess_loaded,
     check_returns,
     package_versions,
+    save_results,
 )
-from workbench.versions import Version, assessment_version, latest_finished
+from workbench.versions import Version, assessment_version, changes_record, latest_finished
 
-NOTEBOOK = "assess_township"
+REPORT = "report.html"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,21 +65,22 @@ def _copy_in(source: Path, version: Path, sub: str) -> FileRef:
     )
 
 
-def _parameters(
-    run: TownshipRun,
-    survey: Path,
-    village_survey: Path | None,
-    previous: Version | None,
-    version: str,
-) -> dict[str, str]:
-    """The notebook's parameters (absolute paths: the kernel's working folder does not matter)."""
-    return {
-        "run_dir": str(run.path.resolve()),
-        "survey_file": str(Path(survey).resolve()),
-        "village_survey_file": str(Path(village_survey).resolve()) if village_survey else "",
-        "previous_dir": str(previous.path.resolve()) if previous else "",
-        "version": version,
-    }
+def _previous(previous: Version | None) -> tuple[ResultsRecord | None, object]:
+    """The previous finished version's results and its survey returns (None for a first)."""
+    if previous is None:
+        return None, None
+    results = read_record(previous.path / ResultsRecord.FILE, ResultsRecord)
+    inputs = read_record(previous.path / InputsRecord.FILE, InputsRecord)
+    survey = inputs.files.get("survey")
+    path = previous.path / survey.file if survey else None
+    frame = load("survey", path).frame if path is not None and path.is_file() else None
+    return results, frame
+
+
+def verdict_line(results: ResultsRecord, lang: str) -> str:
+    """The verdict and its reason, for the terminal."""
+    word = label("verdict", results.verdict.statistical, lang)
+    return f"{results.township}: {word} — {verdict_reason(results, lang)}"
 
 
 def assess(
@@ -77,14 +90,14 @@ def assess(
     accept_warnings: bool = False,
     lang: str = "zh",
 ) -> Path:
-    """Validate the returns, then write and render a new assessment version; returns report path."""
+    """Validate the returns, assess once, record, print the verdict, render; returns the report."""
     run = TownshipRun.open(run_dir)
     loaded, villages, warnings = check_returns(run, survey, village_survey, accept_warnings)
     for warning in warnings:
         print(f"exitcheck assess: warning: {warning}", file=sys.stderr)
     previous = latest_finished(run.path)
-    village_path = villages.path if villages is not None else None
-    validate_parameters(NOTEBOOK, _parameters(run, loaded.path, village_path, previous, ""))
+    previous_results, previous_survey = _previous(previous)
+    assessment = assess_loaded(run, loaded.frame, villages.frame if villages else None)
     with assessment_version(run.path) as folder:
         files = {"survey": _copy_in(loaded.path, folder, "survey")}
         if villages is not None:
@@ -95,6 +108,7 @@ def assess(
             files[kind] = FileRef(
                 file=str(Path("..", "..", path.relative_to(run.path))), sha256=sha256_of(path)
             )
+        created = datetime.now(UTC).isoformat(timespec="seconds")
         write_record(
             folder,
             InputsRecord(
@@ -102,16 +116,18 @@ def assess(
                 previous=previous.name if previous else None,
                 accepted_warnings=warnings,
                 versions=package_versions(),
-                created=datetime.now(UTC).isoformat(timespec="seconds"),
+                created=created,
             ),
         )
-        survey_copy = folder / files["survey"].file
-        village_copy = folder / files["village_survey"].file if villages is not None else None
-        parameters = _parameters(run, survey_copy, village_copy, previous, folder.name)
-        report = run_notebook(NOTEBOOK, parameters, folder, "report.html", lang=lang)
-        if not (folder / RESULTS).is_file():
-            raise InputError(f"the notebook did not write {folder / RESULTS}.")
-    return report
+        results = save_results(assessment, folder, folder.name, created)
+        write_record(
+            folder,
+            changes_record(previous, previous_results, results, previous_survey, loaded.frame),
+        )
+        print(verdict_line(results, lang), flush=True)
+        report = TownshipReport.load(folder, lang)
+        path = write_page(folder / REPORT, report.blocks(), lang)
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
