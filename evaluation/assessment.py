@@ -132,6 +132,14 @@ class Assessment:
         """The indicator table (see :meth:`indicator_table`)."""
         return self.indicator_table()
 
+    def wrong_exits(self) -> pd.DataFrame:
+        """Interviewed households classified as wrong exits, with reason codes (IDs masked)."""
+        cols = ["household_id", "village_id", "village", "head_name", "head_id_number",
+                "household_size", "surveyed_household_size", "income_per_capita",
+                "surveyed_income_per_capita", "poverty_line", "borderline", "reasons"]  # fmt: skip
+        u = self.units
+        return u.loc[u["wrong_exit"], [c for c in cols if c in u.columns]].reset_index(drop=True)
+
     def follow_up_flags(self) -> pd.DataFrame:
         """One boolean column per follow-up reason (``FOLLOW_UP_REASONS``), one row per unit."""
         u = self.units

@@ -137,9 +137,11 @@ class TownshipReport:
         inputs = read_record(inputs_path, InputsRecord) if inputs_path.is_file() else None
         changes = read_record(changes_path, ChangesRecord) if changes_path.is_file() else None
         units = pd.read_parquet(path / UNITS)
-        check_lang(lang)
-        figures.use_report_style()
         return cls(results, units, inputs, changes, lang)
+
+    def __post_init__(self) -> None:
+        check_lang(self.lang)
+        figures.use_report_style()
 
     @property
     def level(self) -> float:

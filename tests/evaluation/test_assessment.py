@@ -18,7 +18,8 @@ from assessment_fixtures import (
 )
 
 from data_contracts.errors import ExitcheckError
-from evaluation.assessment import RESULT_KEYS, Parameters, assess_township
+from data_contracts.records import ResultsRecord, dump_record, parse_record
+from evaluation.assessment import Parameters, assess_township
 from evaluation.verdict import Thresholds
 
 N, POP = 150, 600
@@ -37,16 +38,16 @@ def run(sample, survey, registry, villages, **kw):
 def test_clean_township_is_credible(clean):
     a = run(*clean)
     assert a.verdict.statistical == "credible" and a.verdict.official_pass
-    assert a.indicators["wrong_exit_rate"].bound_high < 0.02
+    assert a.indicator("wrong_exit_rate").bound_high < 0.02
     assert set(a.indicators) == {
-        "wrong_exit_rate",
-        "wrong_exit_rate_households",
-        "approval_rate",
-        "village_incidence:V1",
-        "village_incidence:V2",
-        "procedure_compliance",
+        ("wrong_exit_rate", None),
+        ("wrong_exit_rate_households", None),
+        ("approval_rate", None),
+        ("village_incidence", "V1"),
+        ("village_incidence", "V2"),
+        ("procedure_compliance", None),
     }
-    assert "可信" in a.verdict.summary_zh
+    assert a.to_record().verdict.follow_up is None
 
 
 def test_many_wrong_exits_not_credible(clean):
@@ -54,16 +55,16 @@ def test_many_wrong_exits_not_credible(clean):
     wrong = [f"H{i:03d}" for i in range(0, N, 10)]  # 15 of 150 households
     survey = set_rows(survey, wrong, surveyed_income_per_capita=1500.0)
     a = run(sample, survey, registry, villages)
-    assert a.indicators["wrong_exit_rate"].verdict == "not_credible"
+    assert a.indicator("wrong_exit_rate").verdict == "not_credible"
     assert a.verdict.statistical == "not_credible" and not a.verdict.official_pass
-    assert "wrong_exit_rate" in a.verdict.failing
+    assert ("wrong_exit_rate", None) in a.verdict.failing
     assert len(a.wrong_exits()) == 15
 
 
 def test_small_sample_inconclusive_with_advice():
     sample = make_sample(n_main=30, n_reserve=0, population=POP)
     a = run(sample, make_survey(sample), make_registry(sample, POP), make_villages(pop=8000))
-    ind = a.indicators["wrong_exit_rate"]
+    ind = a.indicator("wrong_exit_rate")
     assert ind.verdict == "inconclusive" and ind.official_pass
     assert ind.additional_n is not None and 0 < ind.additional_n <= POP - 30
     assert a.verdict.statistical == "inconclusive" and a.verdict.additional_n >= ind.additional_n
@@ -75,8 +76,8 @@ def test_low_approval_and_bad_procedure(clean):
     registry = registry.copy()
     registry.loc[: POP // 10, "household_acknowledged"] = False
     a = run(sample, survey, registry, villages)
-    assert a.indicators["approval_rate"].verdict == "not_credible"
-    proc = a.indicators["procedure_compliance"]
+    assert a.indicator("approval_rate").verdict == "not_credible"
+    proc = a.indicator("procedure_compliance")
     assert proc.estimate == pytest.approx(1 - (POP // 10 + 1) / POP)
     assert proc.verdict == "not_credible" and proc.se == 0
     assert a.household_procedure.violations()["acknowledgement_missing"].all()
@@ -85,9 +86,10 @@ def test_low_approval_and_bad_procedure(clean):
 def test_missing_approval_keeps_township_from_credible(clean):
     sample, survey, registry, villages = clean
     a = run(sample, survey.assign(approves_result=pd.NA), registry, villages)
-    assert "approval_rate" not in a.indicators
+    assert ("approval_rate", None) not in a.indicators
     assert a.verdict.statistical == "inconclusive" and a.verdict.missing == ("approval_rate",)
-    assert a.to_results()["indicators"]["approval_rate"] is None
+    record = a.to_record()
+    assert record.indicator("approval_rate") is None and record.verdict.missing == ["approval_rate"]
 
 
 def test_planted_village_not_credible(clean):
@@ -95,9 +97,10 @@ def test_planted_village_not_credible(clean):
     villages = villages.copy()
     villages.loc[0, "poor_population_remaining"] = 300  # 3.75% in the registry already
     a = run(sample, survey, registry, villages)
-    assert a.indicators["village_incidence:V1"].verdict == "not_credible"
-    assert a.indicators["village_incidence:V2"].verdict == "credible"
-    assert a.verdict.failing == ("village_incidence:V1",)
+    assert a.indicator("village_incidence", "V1").verdict == "not_credible"
+    assert a.indicator("village_incidence", "V2").verdict == "credible"
+    assert a.verdict.failing == (("village_incidence", "V1"),)
+    assert a.to_record().verdict.failing[0].village_id == "V1"
 
 
 def test_refusals_reported_and_bounded(clean):
@@ -116,54 +119,51 @@ def test_refusals_reported_and_bounded(clean):
         "not_found": 1,
         "missing": 0,
     }
-    sens = a.to_results()["indicators"]["wrong_exit_rate"]["sensitivity"]
-    assert (
-        sens["nonrespondents_wrong"]["estimate"] > 0 == sens["nonrespondents_correct"]["estimate"]
-    )
-    follow = a.follow_up().set_index("household_id")
-    assert set(follow.index) == {"H001", "H002", "H003"}
-    assert (follow["follow_up"] == "未访问").all()
+    sens = {s.scenario: s.estimate.estimate for s in a.to_record().scenarios if s.unit == "persons"}
+    assert sens["nonrespondents_wrong"] > 0 == sens["nonrespondents_correct"]
+    follow = {f.household_id: f.reasons for f in a.follow_up()}
+    assert set(follow) == {"H001", "H002", "H003"}
+    assert all(reasons == ["not_interviewed"] for reasons in follow.values())
 
 
 def test_results_json_schema_and_privacy(clean):
     sample, survey, registry, villages = clean
     survey = set_rows(survey, ["H005"], verified_housing_secure=False)
     a = run(sample, survey, registry, villages)
-    results = a.to_results()
-    assert tuple(results) == RESULT_KEYS
-    text = json.dumps(results, ensure_ascii=False, allow_nan=False)
-    assert set(results["indicators"]) == {
-        "wrong_exit_rate",
-        "wrong_exit_rate_households",
-        "approval_rate",
-        "village_incidence",
-        "procedure_compliance",
+    record = a.to_record()
+    text = dump_record(record)
+    assert parse_record(json.loads(text), ResultsRecord) == record  # round trip, schema-valid
+    kinds = {(i.kind, i.village_id) for i in record.indicators}
+    assert kinds == {
+        ("wrong_exit_rate", None),
+        ("wrong_exit_rate_households", None),
+        ("approval_rate", None),
+        ("village_incidence", "V1"),
+        ("village_incidence", "V2"),
+        ("procedure_compliance", None),
     }
-    for key in ("estimate", "se", "ci_low", "ci_high", "threshold", "official_pass", "verdict"):
-        assert key in results["indicators"]["wrong_exit_rate"]
-        assert key in results["indicators"]["village_incidence"]["V1"]
-        assert key in results["indicators"]["procedure_compliance"]
-    assert set(results["income"]) >= {
-        "mean_difference",
-        "verification_factor",
-        "limits_of_agreement",
-    }
-    assert results["parameters"]["wrong_exit_threshold"] == 0.02
-    assert results["verdict"]["statistical"] in ("credible", "inconclusive", "not_credible")
+    wrong = record.indicator("wrong_exit_rate")
+    assert wrong.estimate.estimate == pytest.approx(a.rates.persons.estimate, abs=1e-15)
+    assert wrong.estimate.upper_bound == pytest.approx(a.rates.persons.upper_bound(0.95))
+    assert record.indicator("procedure_compliance").estimate.method == "census"
+    assert not record.indicator("wrong_exit_rate_households").judged
+    assert record.parameters.wrong_exit_threshold == 0.02
+    assert record.verdict.statistical in ("credible", "inconclusive", "not_credible")
+    assert [r.reason for r in record.reasons if r.households] == ["housing"]
     for secret in ("张三", "371302199001011234", "13800001234"):
         assert secret not in text
     wrong = a.wrong_exits()
     assert wrong.loc[0, "head_id_number"] == "3713**********1234"
     assert wrong.loc[0, "head_name"] == "张*"
-    assert "phone" not in a.follow_up().columns
+    assert "3713" not in json.dumps([f.model_dump() for f in a.follow_up()])
 
 
 def test_parameters_change_verdict(clean):
     strict = Parameters(thresholds=Thresholds(wrong_exit=0.015))
     a = run(*clean, parameters=strict)
-    assert a.indicators["wrong_exit_rate"].verdict == "inconclusive"
-    assert a.to_results()["parameters"]["wrong_exit_threshold"] == 0.015
-    assert np.isclose(a.indicators["wrong_exit_rate"].threshold, 0.015)
+    assert a.indicator("wrong_exit_rate").verdict == "inconclusive"
+    assert a.to_record().parameters.wrong_exit_threshold == 0.015
+    assert np.isclose(a.indicator("wrong_exit_rate").threshold, 0.015)
 
 
 @pytest.fixture(scope="module")
@@ -198,16 +198,16 @@ def test_demo_planted_problems_show_up(demo):
     for township, a in ((inflated, bad), (clean, good)):
         low, high = a.rates.persons.ci
         assert low <= truth[township] <= high, (township, truth[township], a.rates.persons)
-    assert good.indicators["wrong_exit_rate"].verdict != "not_credible"
-    assert bad.indicators["wrong_exit_rate"].verdict == "not_credible"
+    assert good.indicator("wrong_exit_rate").verdict != "not_credible"
+    assert bad.indicator("wrong_exit_rate").verdict == "not_credible"
     assert bad.verdict.statistical == "not_credible"
     village = planted["key_village_incidence"]
     a = assess_demo(demo, village["township"])
-    assert a.indicators[f"village_incidence:{village['village_id']}"].verdict == "not_credible"
+    assert a.indicator("village_incidence", village["village_id"]).verdict == "not_credible"
     a = assess_demo(demo, planted["short_notice"]["township"])
-    assert a.indicators["procedure_compliance"].verdict == "not_credible"
-    text = json.dumps(a.to_results(), ensure_ascii=False, allow_nan=False)
-    tables = pd.concat([a.follow_up(), a.wrong_exits()]).to_csv()
+    assert a.indicator("procedure_compliance").verdict == "not_credible"
+    text = dump_record(a.to_record())
+    tables = a.wrong_exits().to_csv()
     people = demo.households.loc[demo.households["township"] == a.township]
     for col in ("head_id_number", "phone", "head_name"):
         shown = set(people[col].dropna().astype(str))
@@ -223,4 +223,4 @@ def test_registry_must_be_the_sampled_one(clean):
         sample, survey, registry, villages, {**DESIGN_INFO, "frame_households": POP}
     )
     assert a.to_frame().shape[0] == 6
-    assert a.verdict.to_frame().loc[0, "verdict_zh"] == "可信"
+    assert a.verdict.to_frame().loc[0, "statistical"] == "credible"

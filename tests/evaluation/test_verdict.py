@@ -59,12 +59,12 @@ def test_combine():
     good, open_, bad = below(0.005, 0.001, 0.015), below(0.01, 0.004, 0.03), below(0.06, 0.03, 0.09)
     assert combine([good, good]).statistical == "credible"
     v = combine([good, open_])
-    assert v.statistical == "inconclusive" and v.inconclusive == ("wrong_exit_rate",)
-    assert v.additional_n == open_.additional_n and "再调查约" in v.summary_zh
+    assert v.statistical == "inconclusive" and v.inconclusive == (("wrong_exit_rate", None),)
+    assert v.additional_n == open_.additional_n and not v.capped
     v = combine([good, open_, bad])
     assert v.statistical == "not_credible" and not v.official_pass
-    assert v.official_failing == ("wrong_exit_rate",)
-    assert v.to_dict()["failing"] == ["wrong_exit_rate"]
+    assert v.official_failing == (("wrong_exit_rate", None),)
+    assert v.to_dict()["failing"] == [["wrong_exit_rate", None]]
     with pytest.raises(ExitcheckError):
         combine([])
 

@@ -34,7 +34,8 @@ def test_two_runs_make_two_finished_versions_and_keep_v001(assessed_run: dict) -
         assert path.read_bytes() == data, f"{path} changed after v002"
     for version in ("v001", "v002"):
         folder = run / "assessments" / version
-        names = {"report.html", "assess_township.ipynb", "results.json", "inputs.json", "STATUS"}
+        names = {"report.html", "results.json", "units.parquet", "inputs.json", "changes.json",
+                 "STATUS"}  # fmt: skip
         assert names <= {p.name for p in folder.iterdir()}
 
 
@@ -63,9 +64,9 @@ def test_results_json_matches_the_report(assessed_run: dict) -> None:
     assert results["township"] == TOWNSHIP
     assert results["verdict"]["statistical"] in ("credible", "inconclusive", "not_credible")
     assert results["sample"]["missing"] == 1
-    rate = results["indicators"]["wrong_exit_rate"]
+    rate = next(i for i in results["indicators"] if i["kind"] == "wrong_exit_rate")
     html = _html(run, "v002")
-    assert f"{100 * rate['estimate']:.1f}%" in html
+    assert f"{100 * rate['estimate']['estimate']:.1f}%" in html
     assert f'class="verdict {results["verdict"]["statistical"]}"' in html
 
 
@@ -78,16 +79,28 @@ def test_v002_opens_with_what_changed(assessed_run: dict) -> None:
     assert v2.index('class="changes"') < v2.index('class="verdict') < v2.index("一、样本执行情况")
     first = json.loads((run / "assessments/v001/results.json").read_text(encoding="utf-8"))
     second = json.loads((run / "assessments/v002/results.json").read_text(encoding="utf-8"))
-    assert second["indicators"]["wrong_exit_rate"]["estimate"] > first["indicators"][
-        "wrong_exit_rate"]["estimate"]  # fmt: skip
+
+    def rate(results: dict) -> float:
+        return next(i for i in results["indicators"] if i["kind"] == "wrong_exit_rate")[
+            "estimate"]["estimate"]  # fmt: skip
+
+    assert rate(second) > rate(first)
+    changes = json.loads((run / "assessments/v002/changes.json").read_text(encoding="utf-8"))
+    assert changes["previous"] == "v001" and len(changes["returns_removed"]) == 1
+    changed = {c["household_id"] for c in changes["field_changes"]}
+    assert len(changed) == 3 and {c["field"] for c in changes["field_changes"]} == {
+        "verified_housing_secure"
+    }
+    for household in changed:  # the report says which household changed, and how
+        assert household in v2
 
 
-def test_report_hides_code_and_shows_masked_ids(assessed_run: dict) -> None:
+def test_report_hides_code_and_holds_no_id_numbers(assessed_run: dict) -> None:
     for version in ("v001", "v002"):
         html = _html(assessed_run["run"], version)
-        assert "assess_run(" not in html and "import " not in html
+        assert "TownshipReport" not in html and "import " not in html
         assert "<script" not in html and not re.search(r"""(src|href)=["']https?://""", html)
-        assert re.search(r"\d{4}\*{10}\d{3}[\dX]", html), "masked IDs are shown for follow-up"
+        assert not re.search(r"\d{17}[\dX]|\d{4}\*{10}\d{3}[\dX]", html), "no ID numbers"
 
 
 def test_unknown_household_is_refused_before_any_version(

@@ -12,5 +12,6 @@ COMMANDS: dict[str, str] = {
     "assess": "Assess a township from its survey returns; write a new report version (评估).",
     "district": "Summarise the latest township assessments into a district report (区县汇总).",
     "review": "Monte Carlo review of designs, intervals and verdict rules (方法评审).",
+    "report": "Render a finished folder's report again, e.g. in English (重新生成报告).",
     "plan": "Sample size and acceptance plan (n, d) with its OC curve (样本量与验收方案).",
 }

@@ -1,0 +1,145 @@
+"""The township report is built from its records: words from the catalogue, numbers from
+results.json, every data value escaped, headers that follow the level, English truly English."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "evaluation"))
+from assessment_fixtures import (  # noqa: E402
+    DESIGN_INFO,
+    make_registry,
+    make_sample,
+    make_survey,
+    make_villages,
+    set_rows,
+)
+
+from data_contracts.records import ChangesRecord, FieldChange, FollowUp  # noqa: E402
+from evaluation.assessment import Parameters, assess_township  # noqa: E402
+from evaluation.verdict import Thresholds  # noqa: E402
+from reports.page import page  # noqa: E402
+from reports.township_report import TownshipReport, verdict_reason  # noqa: E402
+
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+POP = 600
+
+
+def _report(township: str = "T1", lang: str = "zh", level: float = 0.95, wrong: int = 0):
+    sample = make_sample(n_main=150, n_reserve=3, population=POP, township=township)
+    survey = make_survey(sample)
+    if wrong:
+        ids = [f"H{i:03d}" for i in range(0, 10 * wrong, 10)]
+        survey = set_rows(survey, ids, surveyed_income_per_capita=1000.0)
+    params = Parameters(thresholds=Thresholds(level=level))
+    info = {**DESIGN_INFO, "township": township}
+    a = assess_township(
+        sample, survey, make_registry(sample, POP), make_villages(pop=8000), info,
+        parameters=params,
+    )  # fmt: skip
+    return TownshipReport(a.to_record(version="v001"), a.units, None, None, lang), a
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: no stylesheet, no tags, no SVG markup."""
+    html = re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.fixture(scope="module")
+def zh() -> tuple:
+    return _report(wrong=3)
+
+
+def test_numbers_come_from_the_record(zh: tuple) -> None:
+    report, a = zh
+    html = page(report.blocks(), "zh")
+    rate = report.results.indicator("wrong_exit_rate").estimate
+    assert rate.estimate == pytest.approx(a.rates.persons.estimate, abs=1e-15)
+    assert f"{rate.estimate:.1%}" in html and f"{rate.ci_low:.1%} – {rate.ci_high:.1%}" in html
+    assert 'class="verdict ' + report.results.verdict.statistical in html
+    # the sample table's total row equals the recorded sample summary (150 planned)
+    assert "合计" in html and report.results.sample.planned == 150
+    assert sum(v.planned for v in report.results.sample_by_village) == 150
+    # the three wrong exits are the follow-up households, with their reasons worded
+    follow = {f.household_id for f in report.results.follow_up}
+    assert follow == {"H000", "H010", "H020"}
+    assert "人均纯收入低于当年贫困线" in html and "错退" in html
+
+
+def test_english_report_has_no_chinese_but_data_names() -> None:
+    report, a = _report(lang="en", wrong=3)
+    text = _visible(page(report.blocks(), "en"))
+    for name in set(a.units["village"]) | {"T1"}:
+        text = text.replace(name, " ")
+    assert not CJK.findall(text), sorted(set(CJK.findall(text)))
+    assert "Wrong-exit rate" in text and "Households to follow up" in text
+
+
+def test_headers_follow_the_level() -> None:
+    report, _ = _report(level=0.99, lang="en")
+    text = _visible(page(report.blocks(), "en"))
+    assert "99% confidence interval" in text and "99% upper bound" in text
+    assert "95% confidence interval" not in text and "95% upper bound" not in text
+    zh_report, _ = _report(level=0.99)
+    assert "99%置信区间" in _visible(page(zh_report.blocks(), "zh"))
+
+
+def test_hostile_township_name_stays_inert() -> None:
+    name = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    report, _ = _report(township=name)
+    html = page(report.blocks(), "zh")
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_reason_words_the_follow_up_advice(zh: tuple) -> None:
+    report, _ = zh
+    r = report.results
+    full = r.model_copy(
+        update={"verdict": r.verdict.model_copy(update={
+            "statistical": "inconclusive", "failing": [],
+            "inconclusive": [r.indicator("wrong_exit_rate").ref],
+            "follow_up": FollowUp(code="full_check", households=450)})}
+    )  # fmt: skip
+    assert verdict_reason(full, "zh") == (
+        "错退率的置信区间跨越标准，尚无定论。建议对剩余的450户全部核查（全面核查）。"
+    )
+    village = full.model_copy(
+        update={"verdict": full.verdict.model_copy(update={
+            "follow_up": FollowUp(code="survey_more", households=40, village_id="V1")})}
+    )  # fmt: skip
+    assert verdict_reason(village, "en").endswith(
+        "Surveying about 40 more households in 村V1 would likely settle it."
+    )
+
+
+def test_what_changed_names_household_and_field(zh: tuple) -> None:
+    report, _ = zh
+    changes = ChangesRecord(
+        previous="v001",
+        verdict_before="credible",
+        verdict_after=report.results.verdict.statistical,
+        returns_removed=["H149"],
+        field_changes=[
+            FieldChange(household_id="H010", field="verified_housing_secure", before="True",
+                        after="False"),
+        ],  # fmt: skip
+    )
+    box = TownshipReport(report.results, report.units, None, changes, "zh").what_changed()
+    assert "与上一版本（v001）相比的变化" in box and "总体结论：可信 → " in box
+    assert "新增 0 条，修改 1 条，删除 1 条" in box
+    assert "H010" in box and "verified_housing_secure" in box
+
+
+def test_census_indicator_shows_no_zero_width_interval(zh: tuple) -> None:
+    report, _ = zh
+    proc = report.results.indicator("procedure_compliance")
+    assert proc.estimate.method == "census"
+    row = re.search(r"<tr><td[^>]*>程序合规率</td>(.*?)</tr>", report.verdict_box()).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[:3] == ["100.0%", "—", "≥ 95%"]
