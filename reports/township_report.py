@@ -21,7 +21,6 @@ from data_contracts.messages import check_lang, label, text
 from data_contracts.records import (
     ChangesRecord,
     Estimate,
-    Indicator,
     IndicatorRef,
     InputsRecord,
     ResultsRecord,
@@ -31,6 +30,7 @@ from reports import figures
 from reports.blocks import HtmlBlock, box, esc, heading, subheading, table
 from reports.formatting import DASH, interval, level_pct, money, number, p_value, pct, ratio
 from reports.page import asset, figure
+from reports.verdict_text import indicator_name, verdict_reason
 
 UNITS = "units.parquet"
 SECTIONS = ("sample", "wrong_exits", "income", "villages", "procedure", "appendix")
@@ -45,14 +45,6 @@ def _col(key: str, lang: str, level: float | None = None) -> str:
     if level is None:
         return _t(f"col.{key}", lang)
     return _t(f"col.{key}", lang, level=level_pct(level))
-
-
-def indicator_name(ref: Indicator | IndicatorRef, villages: dict[str, str], lang: str) -> str:
-    """An indicator's label; a village indicator names its village (by name, not code)."""
-    if ref.village_id is not None:
-        village = villages.get(ref.village_id, ref.village_id)
-        return text("indicator.village_incidence_of", lang, village=village)
-    return label("indicator", ref.kind, lang)
 
 
 def indicator_frame(results: ResultsRecord, lang: str) -> pd.DataFrame:
@@ -74,43 +66,6 @@ def indicator_frame(results: ResultsRecord, lang: str) -> pd.DataFrame:
         for i in results.indicators
     ]
     return pd.DataFrame(rows)
-
-
-def verdict_reason(results: ResultsRecord, lang: str) -> str:
-    """Why the township got its verdict, naming the deciding indicators, and what would settle
-    an open one (the follow-up advice)."""
-    v = results.verdict
-    names = {x.village_id: x.village for x in results.villages}
-    sep = _t("list_sep", lang)
-
-    def listed(refs: list[IndicatorRef]) -> str:
-        return sep.join(indicator_name(r, names, lang) for r in refs)
-
-    level = level_pct(results.parameters.level)
-    if v.statistical == "credible":
-        return _t("why.credible", lang, level=level)
-    if v.statistical == "not_credible":
-        return _t("why.not_credible", lang, names=listed(v.failing))
-    parts = []
-    if v.missing:
-        kinds = sep.join(label("indicator", k, lang) for k in v.missing)
-        parts.append(_t("why.missing", lang, names=kinds))
-    if v.inconclusive:
-        parts.append(_t("why.inconclusive", lang, names=listed(v.inconclusive)))
-    if v.follow_up is not None:
-        parts.append(advice(v.follow_up.code, v.follow_up.households, v.follow_up.village_id,
-                            names, lang))  # fmt: skip
-    return " ".join(parts) if lang == "en" else "".join(parts)
-
-
-def advice(code: str, households: int, village_id: str | None, names: dict, lang: str) -> str:
-    """The follow-up advice in words (survey N more, in a village, or check every household)."""
-    if code == "full_check":
-        return _t("advice.full_check", lang, households=households)
-    if village_id is not None:
-        village = names.get(village_id, village_id)
-        return _t("advice.survey_more_village", lang, households=households, village=village)
-    return _t("advice.survey_more", lang, households=households)
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from pathlib import Path
 from data_contracts import load
 from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
-from data_contracts.messages import label
+from data_contracts.messages import LANGS, label
 from data_contracts.records import (
     FileRef,
     InputsRecord,
@@ -26,9 +26,7 @@ from data_contracts.records import (
     read_record,
     write_record,
 )
-from reports.township_report import TownshipReport, verdict_reason
-from workbench.reporting import write_page
-from workbench.runner import LANGS
+from reports.verdict_text import verdict_reason
 from workbench.township_run import (
     TownshipRun,
     assess_loaded,
@@ -125,6 +123,9 @@ def assess(
             changes_record(previous, previous_results, results, previous_survey, loaded.frame),
         )
         print(verdict_line(results, lang), flush=True)
+        from reports.township_report import TownshipReport  # plotting: after the verdict
+        from workbench.reporting import write_page
+
         report = TownshipReport.load(folder, lang)
         path = write_page(folder / REPORT, report.blocks(), lang)
     return path

@@ -1,0 +1,60 @@
+"""The verdict in words (结论说明): which indicators decide it and what would settle it.
+
+Shared by the township report and the terminal (``exitcheck assess`` prints it before the report
+is rendered), so it imports no plotting library.
+"""
+
+from __future__ import annotations
+
+from data_contracts.messages import label, text
+from data_contracts.records import Indicator, IndicatorRef, ResultsRecord
+from reports.formatting import level_pct
+
+
+def _t(key: str, lang: str, **params: object) -> str:
+    return text(f"township.{key}", lang, **params)
+
+
+def indicator_name(ref: Indicator | IndicatorRef, villages: dict[str, str], lang: str) -> str:
+    """An indicator's label; a village indicator names its village (by name, not code)."""
+    if ref.village_id is not None:
+        village = villages.get(ref.village_id, ref.village_id)
+        return text("indicator.village_incidence_of", lang, village=village)
+    return label("indicator", ref.kind, lang)
+
+
+def verdict_reason(results: ResultsRecord, lang: str) -> str:
+    """Why the township got its verdict, naming the deciding indicators, and what would settle
+    an open one (the follow-up advice)."""
+    v = results.verdict
+    names = {x.village_id: x.village for x in results.villages}
+    sep = _t("list_sep", lang)
+
+    def listed(refs: list[IndicatorRef]) -> str:
+        return sep.join(indicator_name(r, names, lang) for r in refs)
+
+    level = level_pct(results.parameters.level)
+    if v.statistical == "credible":
+        return _t("why.credible", lang, level=level)
+    if v.statistical == "not_credible":
+        return _t("why.not_credible", lang, names=listed(v.failing))
+    parts = []
+    if v.missing:
+        kinds = sep.join(label("indicator", k, lang) for k in v.missing)
+        parts.append(_t("why.missing", lang, names=kinds))
+    if v.inconclusive:
+        parts.append(_t("why.inconclusive", lang, names=listed(v.inconclusive)))
+    if v.follow_up is not None:
+        parts.append(advice(v.follow_up.code, v.follow_up.households, v.follow_up.village_id,
+                            names, lang))  # fmt: skip
+    return " ".join(parts) if lang == "en" else "".join(parts)
+
+
+def advice(code: str, households: int, village_id: str | None, names: dict, lang: str) -> str:
+    """The follow-up advice in words (survey N more, in a village, or check every household)."""
+    if code == "full_check":
+        return _t("advice.full_check", lang, households=households)
+    if village_id is not None:
+        village = names.get(village_id, village_id)
+        return _t("advice.survey_more_village", lang, households=households, village=village)
+    return _t("advice.survey_more", lang, households=households)
