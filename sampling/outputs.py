@@ -3,8 +3,9 @@
 All files are written atomically into the run folder and never overwrite anything. Personal data
 (names, ID numbers, phones) appear only in ``manifest.xlsx`` (for field teams, ID numbers masked);
 ``sample.parquet`` masks all three and ``sample.csv`` (for analysts) masks IDs and phones and
-drops names. The XLSX files are made
-byte-reproducible (fixed zip timestamps), so the same inputs and seed give identical files.
+drops names. No value from the data becomes a formula: the workbooks hold it as text cells and
+the CSV neutralises it (``data_contracts.inert``). The XLSX files are made byte-reproducible
+(fixed zip timestamps), so the same inputs and seed give identical files.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from data_contracts.columns import SURVEY, VISIT_STATUS, column
 from data_contracts.fileio import atomic_write_bytes, workbook_bytes
+from data_contracts.inert import append_row, inert_csv
 from data_contracts.messages import text
 from data_contracts.privacy import mask_frame, mask_ids, mask_phones
 from data_contracts.records import DesignRecord, write_record
@@ -109,14 +111,15 @@ def _cell_values(table: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 
 def _write_sheet(sheet: Worksheet, table: pd.DataFrame, widths: dict[str, float]) -> None:
-    """Header row (bold, filled, frozen, repeated on every printed page) and the rows."""
-    sheet.append(list(table.columns))
+    """Header row (bold, filled, frozen, repeated on every printed page) and the rows, every
+    value an inert cell (text never becomes a formula)."""
+    append_row(sheet, table.columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in _cell_values(table):
-        sheet.append(row)
+        append_row(sheet, row)
     for i, header in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = widths.get(header, 12)
     sheet.freeze_panes = "A2"
@@ -205,7 +208,7 @@ def survey_form_xlsx(sample: Sample) -> bytes:
 
     notes = book.create_sheet("填写说明")
     for line in _instructions(sample):
-        notes.append([line])
+        append_row(notes, [line])
     notes.column_dimensions["A"].width = 110
     for row in notes.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -231,10 +234,9 @@ def write_outputs(
     phones out of the manifest as well (其他文件本就不含).
     """
     run = Path(run_dir)
-    csv_text = analyst_table(sample.units).to_csv(index=False, lineterminator="\n")
     contents = {
         "sample.parquet": _parquet_bytes(stored_table(sample.units)),
-        "sample.csv": ("\ufeff" + csv_text).encode(),
+        "sample.csv": inert_csv(analyst_table(sample.units)),
         "manifest.xlsx": manifest_xlsx(sample, personal),
         "survey_form.xlsx": survey_form_xlsx(sample),
     }
