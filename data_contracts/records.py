@@ -307,7 +307,7 @@ class Scenario(Model):
 
 
 class ReasonShare(Model):
-    """One reason a household's exit was wrong (错退原因): households and share of exited persons."""
+    """One reason an exit was wrong (错退原因): households and the share of exited persons."""
 
     reason: Literal["income_below_line", "food_clothing", "education", "medical", "housing"]
     households: int

@@ -33,7 +33,7 @@ from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
 from evaluation.procedure import ProcedureCheck, household_procedure, village_procedure
 from evaluation.rates import Designs, Rates, estimate_rates
-from evaluation.recording import estimate_record, rows_as, indicator_record, verdict_record
+from evaluation.recording import estimate_record, indicator_record, rows_as, verdict_record
 from evaluation.verdict import Indicator, Ref, Thresholds, Verdict, combine, judge
 from evaluation.villages import (
     exited_key_villages,

@@ -152,8 +152,19 @@ def pooled_units(townships: Sequence[TownshipAssessment]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def township_row(r: ResultsRecord) -> records.TownshipRow:
-    """One township's line of the district table (its verdict and headline indicators)."""
+def county_of(t: TownshipAssessment) -> str | None:
+    """The township's county: as recorded, else the one county of its units (None if unsure)."""
+    if t.results.county:
+        return t.results.county
+    if "county" not in t.units.columns:
+        return None
+    names = t.units["county"].dropna().astype("str").unique()
+    return str(names[0]) if len(names) == 1 else None
+
+
+def township_row(r: ResultsRecord, county: str | None = None) -> records.TownshipRow:
+    """One township's line of the district table (its verdict and headline indicators);
+    ``county`` defaults to the one in the record."""
     wrong = r.indicator("wrong_exit_rate")
     if wrong is None:
         raise RequestError(f"results of {r.township!r} hold no wrong-exit rate")
@@ -174,7 +185,7 @@ def township_row(r: ResultsRecord) -> records.TownshipRow:
         interviewed=r.sample.interviewed,
         verification_factor=r.income.verification_factor.estimate.estimate,
         follow_up=r.verdict.follow_up,
-        county=r.county,
+        county=county or r.county,
     )
 
 
@@ -193,7 +204,9 @@ def follow_up_reasons(
     if v.failing:
         reasons.append(Reason(code="not_credible", indicators=v.failing))
     if v.inconclusive:
-        reasons.append(Reason(code="inconclusive", indicators=v.inconclusive, follow_up=v.follow_up))
+        reasons.append(
+            Reason(code="inconclusive", indicators=v.inconclusive, follow_up=v.follow_up)
+        )
     if v.missing:
         missing = [records.IndicatorRef(kind=kind) for kind in v.missing]
         reasons.append(Reason(code="missing", indicators=missing))
@@ -220,7 +233,9 @@ def district_villages(r: ResultsRecord) -> list[records.DistrictVillage]:
     for village in r.villages:
         indicator = r.indicator("village_incidence", village.village_id)
         if indicator is not None:
-            out.append(records.DistrictVillage(township=r.township, village=village, indicator=indicator))
+            out.append(
+                records.DistrictVillage(township=r.township, village=village, indicator=indicator)
+            )
     return out
 
 
@@ -296,7 +311,7 @@ def summarise_district(
         approval_rate=est("approves", floor=False) if answered else None,
         indicator=indicator,
         verdict=combine([indicator]),
-        townships=tuple(township_row(t.results) for t in towns),
+        townships=tuple(township_row(t.results, county_of(t)) for t in towns),
         villages=tuple(v for t in towns for v in district_villages(t.results)),
         follow_up=tuple(follow),
         level=level,

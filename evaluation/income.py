@@ -210,7 +210,7 @@ class IncomeComparison:
                 ratio_bias=ba.ratio_bias,
                 ratio_lower=lo,
                 ratio_upper=hi,
-            ),  # fmt: skip
+            ),
             signed_rank=records.SignedRank(**self.signed_rank.to_dict()),
             households=len(self.households),
             typical_poverty_line=self.typical_poverty_line,

@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from data_contracts import records
-
 from data_contracts.errors import RequestError
 
 # violation code -> Chinese label

@@ -18,7 +18,6 @@ from data_contracts import records
 from evaluation.estimates import Estimate
 from evaluation.verdict import Indicator, Ref, Verdict
 
-
 M = TypeVar("M", bound=BaseModel)
 
 

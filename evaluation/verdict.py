@@ -103,7 +103,8 @@ class Indicator:
         sign = "<" if self.direction == "below" else "≥"
         where = f" {self.village_id}" if self.village_id else ""
         return (
-            f"Indicator({self.kind}{where}: {self.estimate:.2%} [{self.ci_low:.2%}, {self.ci_high:.2%}] "
+            f"Indicator({self.kind}{where}: {self.estimate:.2%} "
+            f"[{self.ci_low:.2%}, {self.ci_high:.2%}] "
             f"vs {sign} {self.threshold:.0%}; official {'pass' if self.official_pass else 'fail'}, "
             f"{self.verdict})"
         )

@@ -1,40 +1,50 @@
 """The district summary's inputs (区县汇总): the latest finished assessment of each township run.
 
-:func:`collect` reads the newest ``finished`` version of each run folder (a run without one is
-listed as missing, with why); :meth:`District.summarise` hands the townships' results and
-analysis units to ``evaluation.district.summarise_district`` (townships as strata).
+:func:`collect` reads the newest ``finished`` version of each run folder — its ``results.json``
+record and its analysis units (``units.parquet``); a run without a usable one is listed as
+missing, with a reason code and, for the terminal, what was found. :meth:`District.summarise`
+hands them to ``evaluation.district.summarise_district`` (townships as strata) and
+:meth:`District.record` gives the ``district.json`` record.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import pandas as pd
 
-from data_contracts.errors import RequestError
-from data_contracts.fileio import atomic_write_json
+from data_contracts.errors import RecordError, RequestError
+from data_contracts.records import (
+    DesignRecord,
+    DistrictRecord,
+    MissingTownship,
+    ResultsRecord,
+    read_record,
+)
 from evaluation.district import DistrictSummary, summarise_district
-from workbench.township_run import RESULTS, UNITS
+from workbench.township_run import UNITS
 from workbench.versions import latest_finished, list_versions
+
+MissingReason = Literal["no_finished_version", "not_a_run_folder", "unreadable"]
 
 
 @dataclass(frozen=True)
 class TownshipResult:
-    """One township's latest finished assessment."""
+    """One township's latest finished assessment (its results.json record)."""
 
     run: Path
     version: str
-    results: dict[str, Any]
+    results: ResultsRecord
 
     @property
     def township(self) -> str:
         """Township name from results.json."""
-        return str(self.results.get("township", self.run.name))
+        return self.results.township
 
     def units(self) -> pd.DataFrame:
         """The analysis units saved beside results.json (personal columns already dropped)."""
@@ -42,56 +52,103 @@ class TownshipResult:
 
 
 @dataclass(frozen=True)
+class MissingRun:
+    """A run folder that could not be used: the reason code, what was found (for the terminal)
+    and the township its design.json names, when it can be read."""
+
+    run: str
+    reason: MissingReason
+    why: str
+    township: str | None = None
+
+    def to_record(self) -> MissingTownship:
+        """The ``district.json`` entry (the run folder as an absolute path)."""
+        run = str(Path(self.run).resolve())
+        return MissingTownship(run=run, township=self.township, reason=self.reason)
+
+
+@dataclass(frozen=True)
 class District:
     """The townships to summarise and the run folders that could not be used."""
 
     townships: list[TownshipResult]
-    missing: list[tuple[str, str]]  # (run folder, why)
+    missing: list[MissingRun]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per run folder: township, version used, or why it is missing."""
         rows = [(t.township, str(t.run), t.version, "") for t in self.townships]
-        rows += [("", run, "", why) for run, why in self.missing]
+        rows += [(m.township or "", m.run, "", m.why) for m in self.missing]
         return pd.DataFrame(rows, columns=["township", "run", "version", "missing"])
 
-    def summarise(self, level: float = 0.95) -> DistrictSummary:
-        """The district summary of the collected townships (townships as strata)."""
+    def summarise(self, level: float | None = None) -> DistrictSummary:
+        """The district summary of the collected townships (townships as strata); ``level``
+        defaults to the townships' own."""
         if not self.townships:
             raise RequestError("no township has a finished assessment; nothing to summarise.")
-        return summarise_district([(t.results, t.units()) for t in self.townships], level=level)
+        pairs = []
+        for t in self.townships:
+            results = t.results
+            if not results.version:
+                results = results.model_copy(update={"version": t.version})
+            pairs.append((results, t.units()))
+        return summarise_district(pairs, level=level)
+
+    def record(
+        self, summary: DistrictSummary | None = None, created: str | None = None
+    ) -> DistrictRecord:
+        """The ``district.json`` record: the summary with the missing runs."""
+        summary = summary or self.summarise()
+        stamp = datetime.now(UTC).isoformat(timespec="seconds") if created is None else created
+        return summary.to_record(missing=[m.to_record() for m in self.missing], created=stamp)
 
     def __repr__(self) -> str:
         return f"District({len(self.townships)} townships, {len(self.missing)} missing)"
 
 
-def _why_unusable(run: Path) -> str:
+def _design_township(run: Path) -> str | None:
+    """The township a run folder's design.json names (None when it cannot be read)."""
+    try:
+        return read_record(run / DesignRecord.FILE, DesignRecord).township
+    except RecordError:
+        return None
+
+
+def _unusable(run: Path) -> MissingRun:
     """Why a run folder has no finished assessment."""
     if not run.is_dir():
-        return "run folder not found"
+        return MissingRun(str(run), "not_a_run_folder", "run folder not found")
+    township = _design_township(run)
     versions = list_versions(run)
     if not versions:
-        return "not assessed yet"
+        return MissingRun(str(run), "no_finished_version", "not assessed yet", township)
     last = versions[-1]
-    return f"latest version {last.name} is {last.status}" + (
+    why = f"latest version {last.name} is {last.status}" + (
         f": {last.detail}" if last.detail else ""
     )
+    return MissingRun(str(run), "no_finished_version", why, township)
 
 
 def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
     """Latest finished assessment of each run folder; the others are listed as missing."""
     if not run_dirs:
         raise RequestError("give at least one township run folder.")
-    found, missing = [], []
+    found: list[TownshipResult] = []
+    missing: list[MissingRun] = []
     for run_dir in run_dirs:
         run = Path(run_dir)
         version = latest_finished(run) if run.is_dir() else None
         if version is None:
-            missing.append((str(run), _why_unusable(run)))
+            missing.append(_unusable(run))
             continue
         try:
-            results = json.loads((version.path / RESULTS).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            missing.append((str(run), f"{version.name}/results.json unreadable: {exc}"))
+            results = read_record(version.path / ResultsRecord.FILE, ResultsRecord)
+        except RecordError as exc:
+            why = f"{version.name}/{ResultsRecord.FILE} unreadable: {exc.message}"
+            missing.append(MissingRun(str(run), "unreadable", why, _design_township(run)))
+            continue
+        if not (version.path / UNITS).is_file():
+            why = f"{version.name}/{UNITS} missing"
+            missing.append(MissingRun(str(run), "unreadable", why, results.township))
             continue
         found.append(TownshipResult(run, version.name, results))
     names = [t.township for t in found]
@@ -99,15 +156,3 @@ def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
     if dup:
         raise RequestError(f"townships given more than once: {', '.join(dup)}; give one run each.")
     return District(found, missing)
-
-
-def save_summary(
-    district: District, summary: DistrictSummary, folder: str | os.PathLike[str] = "."
-) -> Path:
-    """Write ``district.json``: the summary's results, the versions used and the missing runs."""
-    payload = {
-        **summary.to_results(),
-        "versions_used": {t.township: t.version for t in district.townships},
-        "missing": [{"run": run, "why": why} for run, why in district.missing],
-    }
-    return atomic_write_json(Path(folder) / "district.json", payload)

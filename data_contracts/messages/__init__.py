@@ -45,8 +45,10 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[st
     """(dotted key, {"zh": …, "en": …}) pairs of a nested TOML table."""
     out: list[tuple[str, dict[str, str]]] = []
     for key, value in table.items():
-        if isinstance(value, dict) and set(value) >= set(LANGS) and all(
-            isinstance(value[lang], str) for lang in LANGS
+        if (
+            isinstance(value, dict)
+            and set(value) >= set(LANGS)
+            and all(isinstance(value[lang], str) for lang in LANGS)
         ):
             out.append((prefix + key, {lang: value[lang] for lang in LANGS}))
         elif isinstance(value, dict):

@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
-from assessment_fixtures import make_registry, make_sample, make_survey, make_villages, set_rows
+from district_fixtures import township
 
 from data_contracts.errors import ExitcheckError
 from data_contracts.privacy import PERSONAL_COLUMNS
-from evaluation.assessment import assess_township
+from data_contracts.records import (
+    DistrictRecord,
+    IndicatorRef,
+    ResultsRecord,
+    read_record,
+    write_record,
+)
 from evaluation.district import summarise_district
-
-
-def township(name: str, n: int, population: int, wrong: int, refused: int = 0):
-    sample = make_sample(
-        n_main=n,
-        n_reserve=0,
-        population=population,
-        township=name,
-        villages=(f"{name}V1", f"{name}V2"),
-    )
-    sample["household_id"] = name + sample["household_id"]
-    sample["psu"] = sample["household_id"]
-    survey = make_survey(sample)
-    ids = list(survey["household_id"])
-    survey = set_rows(survey, ids[:wrong], verified_education_secure=False)
-    survey = set_rows(survey, ids[wrong : wrong + refused], visit_status="refused")
-    villages = make_villages((f"{name}V1", f"{name}V2"), township=name, pop=8000)
-    info = {"design": "stratified", "township": name, "seed": 1, "parameters": {}}
-    return assess_township(sample, survey, make_registry(sample, population), villages, info)
+from evaluation.verdict import Thresholds, judge
+from reports.district_report import DistrictReport
 
 
 @pytest.fixture(scope="module")
@@ -58,21 +47,78 @@ def test_townships_as_strata_closed_form(towns):
 
 def test_table_and_follow_up(towns):
     d = summarise_district(towns)
-    t = d.townships.set_index("township")
-    assert t.loc["A", "verdict"] == "credible" and t.loc["B", "verdict"] == "not_credible"
-    assert t.loc["C", "interviewed"] == 52
-    follow = d.follow_up.set_index("township")
-    assert list(follow.index) == ["B", "C"]
-    assert "不可信指标：错退率" in follow.loc["B", "why"]
-    assert "未访问户占13%" in follow.loc["C", "why"]
-    assert set(d.villages["township"]) == {"A", "B", "C"}
-    assert len(d.villages) == 6
-    text = json.dumps(d.to_results(), ensure_ascii=False, allow_nan=False)
+    record = d.to_record()
+    t = {row.township: row for row in record.townships}
+    assert t["A"].verdict == "credible" and t["B"].verdict == "not_credible"
+    assert t["C"].interviewed == 52
+    follow = {f.township: f for f in record.follow_up}
+    assert list(follow) == ["B", "C"]
+    b_codes = {r.code: r for r in follow["B"].reasons}
+    assert b_codes["not_credible"].indicators == [IndicatorRef(kind="wrong_exit_rate")]
+    [lost] = [r for r in follow["C"].reasons if r.code == "nonresponse"]
+    assert lost.value == pytest.approx(8 / 60)
+    report = DistrictReport(record, "zh")  # the report words the codes
+    assert "不可信指标：错退率" in report.follow_up_reasons(follow["B"])
+    assert "未访问户占13%" in report.follow_up_reasons(follow["C"])
+    assert {v.township for v in record.villages} == {"A", "B", "C"}
+    assert len(record.villages) == 6
+    text = record.model_dump_json()
     assert "371302199001011234" not in text
     assert np.isclose(
         d.to_frame().set_index("indicator").loc["wrong_exit_rate", "estimate"],
         d.wrong_exit_rate.estimate,
     )
+
+
+def test_follow_up_holds_codes_not_prose(towns):
+    record = summarise_district(towns).to_record()
+    follow = {f.township: f for f in record.follow_up}
+    codes = [r.code for r in follow["C"].reasons]
+    assert codes == ["inconclusive", "nonresponse"]
+    [open_] = [r for r in follow["C"].reasons if r.code == "inconclusive"]
+    assert open_.indicators == [IndicatorRef(kind="wrong_exit_rate")]
+    assert open_.follow_up is not None and open_.follow_up.code == "survey_more"
+    assert open_.follow_up.households == towns[2].verdict.additional_n
+    text = record.model_dump_json()
+    for v in record.villages:  # the only Chinese in the record: names from the data
+        text = text.replace(v.village.village, "")
+    assert not re.search(r"[\u3400-\u9fff]", text)
+
+
+def test_district_verdict_through_the_verdict_module(towns):
+    """The pooled rate is judged by ``judge`` against the townships' threshold and level."""
+    d = summarise_district(towns)
+    e, level = d.wrong_exit_rate, 0.95
+    bounds = (e.lower_bound(level), e.upper_bound(level))
+    expected = judge("wrong_exit_rate", e.estimate, e.se, e.ci, bounds, 0.02, "below", e.n, level)
+    record = d.to_record()
+    ind = record.wrong_exit_indicator
+    assert ind.verdict == expected.verdict == record.verdict.statistical == "not_credible"
+    assert ind.threshold == 0.02 and ind.official_pass is False
+    assert ind.estimate.upper_bound == pytest.approx(e.upper_bound(level), rel=1e-12)
+    assert record.verdict.failing == [IndicatorRef(kind="wrong_exit_rate")]
+    # a looser standard recorded by the townships is the one applied (no threshold literal)
+    loose = Thresholds(wrong_exit=0.3)
+    lax = [township(n, 60, 900, w, thresholds=loose) for n, w in (("A", 0), ("B", 9))]
+    judged = summarise_district(lax).to_record()
+    assert judged.wrong_exit_indicator.threshold == 0.3
+    assert judged.verdict.statistical == "credible"
+
+
+def test_townships_assessed_differently_are_refused(towns):
+    other = township("D", 60, 900, 0, thresholds=Thresholds(wrong_exit=0.05))
+    with pytest.raises(ExitcheckError, match="different wrong_exit_threshold"):
+        summarise_district([towns[0], other])
+
+
+def test_district_json_validates(towns, tmp_path):
+    record = summarise_district(towns).to_record(created="2026-01-01T00:00:00+00:00")
+    path = write_record(tmp_path, record)
+    assert path.name == "district.json"
+    again = read_record(path, DistrictRecord)
+    assert again == record
+    assert again.level == 0.95 and again.county == "C"  # the townships' one county
+    assert [t.township for t in again.townships] == ["A", "B", "C"]
 
 
 def test_bad_input(towns):
@@ -86,13 +132,17 @@ def test_from_saved_results_and_units(towns, tmp_path):
     """What a finished version keeps on disk (results.json, units.parquet): same summary."""
     saved = []
     for a in towns:
-        path = tmp_path / f"{a.township}.parquet"
+        folder = tmp_path / a.township
+        folder.mkdir()
+        write_record(folder, a.to_record())
+        path = folder / "units.parquet"
         a.units.drop(columns=list(PERSONAL_COLUMNS)).to_parquet(path)
-        saved.append((json.loads(json.dumps(a.to_results())), pd.read_parquet(path)))
+        saved.append((read_record(folder / "results.json", ResultsRecord), pd.read_parquet(path)))
     disk, memory = summarise_district(saved), summarise_district(towns)
     for name in ("wrong_exit_rate", "wrong_exit_rate_households", "approval_rate"):
         a, b = getattr(disk, name), getattr(memory, name)
         assert (a.estimate, a.se, *a.ci) == pytest.approx((b.estimate, b.se, *b.ci), rel=1e-12)
-    pd.testing.assert_frame_equal(disk.townships, memory.townships)
-    pd.testing.assert_frame_equal(disk.follow_up, memory.follow_up)
+    assert disk.townships == memory.townships
+    assert disk.follow_up == memory.follow_up
+    assert disk.to_record() == memory.to_record()
     assert "DistrictSummary(3 townships" in repr(disk)

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from conftest import draw_without_report, sample_argv
 
+from data_contracts.records import DistrictRecord, read_record
 from workbench.cli import main
 
 pytestmark = pytest.mark.notebook
@@ -96,20 +97,18 @@ def test_sample_without_personal_data(inputs, tmp_path) -> None:
     assert design["parameters"]["personal_data_in_manifest"] is False
 
 
-def test_district_command_lists_the_broken_township(demo, tmp_path, monkeypatch, capsys) -> None:
-    """``exitcheck district`` on both runs: report written, 白马镇 listed as missing, exit 1;
-    with no finished township at all: exit 1 and no output folder."""
+def test_district_command_lists_the_broken_township(demo, tmp_path, capsys) -> None:
+    """``exitcheck district`` on both runs: report written in-process, 白马镇 listed as missing,
+    exit 1; with no finished township at all: exit 1 and no output folder."""
     out, _ = demo
     runs = [str(out / "townships" / t) for t in (GOOD, BROKEN)]
-    calls = []
-    monkeypatch.setattr(
-        "workbench.commands.district.run_notebook",
-        lambda name, params, folder, html, lang="zh": calls.append(params) or folder / html,
-    )
     assert main(["district", *runs, "--out", str(tmp_path / "d1")]) == 1
     err = capsys.readouterr().err
     assert f"missing township run {runs[1]}: " in err and GOOD not in err
-    assert calls == [{"run_dirs": runs}]
+    record = read_record(tmp_path / "d1" / "district.json", DistrictRecord)
+    assert [t.township for t in record.townships] == [GOOD]
+    assert [(m.township, m.reason) for m in record.missing] == [(BROKEN, "no_finished_version")]
+    assert BROKEN in (tmp_path / "d1" / "district_report.html").read_text(encoding="utf-8")
     assert main(["district", runs[1], "--out", str(tmp_path / "d2")]) == 1
     assert "no township has a finished assessment" in capsys.readouterr().err
     assert not (tmp_path / "d2").exists()

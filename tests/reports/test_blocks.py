@@ -28,7 +28,7 @@ def test_table_escapes_every_cell_and_header():
     frame = pd.DataFrame({"<b>村</b>": ["<script>alert(1)</script>", None], "n": [1, 2]})
     html = blocks.table(frame, numeric=["n"])
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "&lt;b&gt;村&lt;/b&gt;" in html and "<td class=\"txt\">—</td>" in html
+    assert "&lt;b&gt;村&lt;/b&gt;" in html and '<td class="txt">—</td>' in html
     assert '<td class="num">2</td>' in html
 
 

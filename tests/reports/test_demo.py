@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pandas as pd
 import pytest
 
 from data_contracts.privacy import PERSONAL_COLUMNS
+from data_contracts.records import ResultsRecord, read_record
 from workbench.pipeline import DemoResult
 
 pytestmark = pytest.mark.notebook
 
 
-def _results(demo: DemoResult, township: str) -> dict:
+def _results(demo: DemoResult, township: str) -> ResultsRecord:
     outcome = next(t for t in demo.townships if t.township == township)
-    path = outcome.run_dir / "assessments" / "v001" / "results.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_record(outcome.run_dir / "assessments" / "v001" / "results.json", ResultsRecord)
 
 
 def test_every_township_and_the_district_finish(demo: DemoResult) -> None:
@@ -32,30 +31,31 @@ def test_every_township_and_the_district_finish(demo: DemoResult) -> None:
 
 def test_inflated_incomes_make_baima_not_credible(demo: DemoResult) -> None:
     results = _results(demo, "白马镇")  # planted: true wrong-exit rate about 10%
-    wrong = results["indicators"]["wrong_exit_rate"]
-    assert wrong["verdict"] == "not_credible"
-    assert wrong["ci_low"] > 0.02
-    assert results["verdict"]["statistical"] == "not_credible"
+    wrong = results.indicator("wrong_exit_rate")
+    assert wrong.verdict == "not_credible"
+    assert wrong.estimate.ci_low > 0.02
+    assert results.verdict.statistical == "not_credible"
 
 
 def test_short_notices_make_songlin_procedure_fail(demo: DemoResult) -> None:
     results = _results(demo, "松林乡")  # planted: 29% of households with < 7 days of notice
-    procedure = results["indicators"]["procedure_compliance"]
-    assert procedure["verdict"] == "not_credible"
-    assert 0.6 < procedure["estimate"] < 0.8
-    assert results["verdict"]["statistical"] == "not_credible"
+    procedure = results.indicator("procedure_compliance")
+    assert procedure.verdict == "not_credible"
+    assert 0.6 < procedure.estimate.estimate < 0.8
+    assert results.verdict.statistical == "not_credible"
 
 
 def test_key_village_above_two_percent_makes_longquan_not_credible(demo: DemoResult) -> None:
     results = _results(demo, "龙泉乡")  # planted: 周桥村 true incidence 3.4%, registry 1.4%
-    villages = results["indicators"]["village_incidence"]
-    zhouqiao = villages["371302201215"]
-    assert zhouqiao["village"] == "周桥村"
-    assert zhouqiao["verdict"] == "not_credible"
-    assert zhouqiao["registry_incidence"] < 0.02 < zhouqiao["estimate"]
-    others = [v["verdict"] for k, v in villages.items() if k != "371302201215"]
+    village = next(v for v in results.villages if v.village_id == "371302201215")
+    zhouqiao = results.indicator("village_incidence", "371302201215")
+    assert village.village == "周桥村"
+    assert zhouqiao.verdict == "not_credible"
+    assert village.registry_incidence < 0.02 < zhouqiao.estimate.estimate
+    others = [i.verdict for i in results.indicators
+              if i.kind == "village_incidence" and i.village_id != "371302201215"]  # fmt: skip
     assert "not_credible" not in others
-    assert results["verdict"]["statistical"] == "not_credible"
+    assert results.verdict.statistical == "not_credible"
 
 
 def test_no_personal_data_outside_field_manifests(demo: DemoResult, assessed_run: dict) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from data_contracts.errors import ExitcheckError
+from data_contracts.records import DistrictRecord, read_record
 from evaluation.district import TownshipAssessment, pooled_units
 from evaluation.rates import Designs
 from workbench.cli import main
@@ -34,9 +34,9 @@ def test_collect_uses_latest_finished_and_lists_missing(
     assert [(t.township, t.version) for t in district.townships] == [
         ("松林乡", "v002"), ("白马镇", "v001"),
     ]  # fmt: skip
-    assert district.missing == [
-        (str(tmp_path / "nope"), "run folder not found"),
-        (str(tmp_path), "not assessed yet"),
+    assert [(m.run, m.reason, m.why) for m in district.missing] == [
+        (str(tmp_path / "nope"), "not_a_run_folder", "run folder not found"),
+        (str(tmp_path), "no_finished_version", "not assessed yet"),
     ]
     frame = district.to_frame()
     assert frame["township"].tolist() == ["松林乡", "白马镇", "", ""]
@@ -48,10 +48,10 @@ def test_collect_uses_latest_finished_and_lists_missing(
 def test_one_township_pooled_equals_its_own_estimate(second_run: Path) -> None:
     district = collect([second_run])
     est = district.summarise().wrong_exit_rate
-    own = district.townships[0].results["indicators"]["wrong_exit_rate"]
-    assert est.estimate == pytest.approx(own["estimate"], rel=1e-12)
-    assert est.se == pytest.approx(own["se"], rel=1e-9)
-    assert est.ci == pytest.approx((own["ci_low"], own["ci_high"]), rel=1e-9)
+    own = district.townships[0].results.indicator("wrong_exit_rate").estimate
+    assert est.estimate == pytest.approx(own.estimate, rel=1e-12)
+    assert est.se == pytest.approx(own.se, rel=1e-9)
+    assert est.ci == pytest.approx((own.ci_low, own.ci_high), rel=1e-9)
 
 
 def test_pooled_estimate_is_ratio_of_totals_with_summed_variances(
@@ -98,16 +98,18 @@ def test_district_command_reports_missing_and_exits_1(
     code = main(["district", *runs, "--out", str(out), "--lang", "en"])
     assert code == 1
     html = (out / "district_report.html").read_text(encoding="utf-8")
-    summary = json.loads((out / "district.json").read_text(encoding="utf-8"))
-    assert [t["township"] for t in summary["townships"]] == ["松林乡", "白马镇"]
-    assert summary["missing"] == [{"run": str(never.resolve()), "why": "not assessed yet"}]
-    assert summary["versions_used"] == {"松林乡": "v002", "白马镇": "v001"}
-    rate = summary["wrong_exit_rate"]["estimate"]
+    summary = read_record(out / "district.json", DistrictRecord)
+    assert [t.township for t in summary.townships] == ["松林乡", "白马镇"]
+    assert [m.model_dump() for m in summary.missing] == [
+        {"run": str(never.resolve()), "township": None, "reason": "no_finished_version"}
+    ]
+    assert [t.version for t in summary.townships] == ["v002", "v001"]
+    rate = summary.wrong_exit_rate.estimate
     assert f"{100 * rate:.1f}%" in html
     assert '<html lang="en">' in html
     for text in ("松林乡", "白马镇", "never-assessed", "missing", "District wrong-exit rate"):
         assert text in html
-    assert html.count("data:image/svg+xml;base64,") == 2  # wrong exits and approval plots
+    assert html.count('<figure class="chart">') == 2  # wrong exits and approval plots
     assert "collect(" not in html
     assert main(["district", str(never), "--out", str(tmp_path / "d2")]) == 1
     assert not (tmp_path / "d2").exists()

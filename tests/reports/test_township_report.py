@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "evaluation"))
-from assessment_fixtures import (  # noqa: E402
+from assessment_fixtures import (
     DESIGN_INFO,
     make_registry,
     make_sample,
@@ -19,11 +19,11 @@ from assessment_fixtures import (  # noqa: E402
     set_rows,
 )
 
-from data_contracts.records import ChangesRecord, FieldChange, FollowUp  # noqa: E402
-from evaluation.assessment import Parameters, assess_township  # noqa: E402
-from evaluation.verdict import Thresholds  # noqa: E402
-from reports.page import page  # noqa: E402
-from reports.township_report import TownshipReport, verdict_reason  # noqa: E402
+from data_contracts.records import ChangesRecord, FieldChange, FollowUp
+from evaluation.assessment import Parameters, assess_township
+from evaluation.verdict import Thresholds
+from reports.page import page
+from reports.township_report import TownshipReport, verdict_reason
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 POP = 600
@@ -126,9 +126,10 @@ def test_what_changed_names_household_and_field(zh: tuple) -> None:
         verdict_after=report.results.verdict.statistical,
         returns_removed=["H149"],
         field_changes=[
-            FieldChange(household_id="H010", field="verified_housing_secure", before="True",
-                        after="False"),
-        ],  # fmt: skip
+            FieldChange(
+                household_id="H010", field="verified_housing_secure", before="True", after="False"
+            ),
+        ],
     )
     box = TownshipReport(report.results, report.units, None, changes, "zh").what_changed()
     assert "与上一版本（v001）相比的变化" in box and "总体结论：可信 → " in box

@@ -8,6 +8,7 @@ import pandas as pd
 
 from data_contracts.errors import RequestError
 from data_contracts.names import check_name
+from reports.formatting import pct
 from workbench.district_data import collect
 from workbench.pipeline import run_demo
 
@@ -32,12 +33,13 @@ def verdict_table(run_dirs: list[str]) -> pd.DataFrame:
     rows = []
     for township in collect(run_dirs).townships:
         results = township.results
-        rate = results["indicators"]["wrong_exit_rate"]
+        wrong = results.indicator("wrong_exit_rate")
+        rate = wrong.estimate if wrong is not None else None
         rows.append({
             "township": township.township,
-            "verdict": results["verdict"]["statistical"],
-            "wrong_exit_rate": f"{rate['estimate']:.2%} "
-            f"[{rate['ci_low']:.2%}, {rate['ci_high']:.2%}]",
+            "verdict": results.verdict.statistical,
+            "wrong_exit_rate": "—" if rate is None else
+            f"{pct(rate.estimate, 2)} [{pct(rate.ci_low, 2)}, {pct(rate.ci_high, 2)}]",
             "report": str(township.run / "assessments" / township.version / "report.html"),
         })  # fmt: skip
     return pd.DataFrame(rows)
