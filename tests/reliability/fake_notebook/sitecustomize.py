@@ -1,26 +1,22 @@
 """Loaded by the ``exitcheck`` subprocesses of the nothing-lost tests (via PYTHONPATH).
 
-Replaces the report notebook of ``exitcheck assess`` by a stand-in that writes its files slowly
-(``FAKE_NOTEBOOK_SECONDS``), so a test can kill the real command part-way or run two at once
-without paying for Jupyter kernels. Everything else — checks, version folders, lock, copies,
-STATUS — is the real code.
+Slows the last step of ``exitcheck assess`` — rendering the report page — by
+``FAKE_NOTEBOOK_SECONDS``, so a test can kill the real command part-way (after the records are
+written, before the report is) or run two at once. Everything else — checks, computation,
+version folders, lock, copies, records, STATUS — is the real code.
 """
 
-import json
 import os
 import time
-from pathlib import Path
 
-import workbench.commands.assess as _assess
+import workbench.reporting as _reporting
+
+_write_page = _reporting.write_page
 
 
-def _fake_run_notebook(name, parameters, out_dir, html_name, lang="zh"):
-    out = Path(out_dir)
-    (out / f"{name}.ipynb").write_text("{}", encoding="utf-8")
+def _slow_write_page(*args, **kwargs):
     time.sleep(float(os.environ.get("FAKE_NOTEBOOK_SECONDS", "1")))
-    (out / "results.json").write_text(json.dumps({"version": parameters["version"]}))
-    (out / html_name).write_text("<html></html>", encoding="utf-8")
-    return out / html_name
+    return _write_page(*args, **kwargs)
 
 
-_assess.run_notebook = _fake_run_notebook
+_reporting.write_page = _slow_write_page
