@@ -11,15 +11,16 @@ pyplot (no global figure state, safe in parallel runs) and draws nothing else. E
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from scipy import stats
 
 from data_contracts.errors import RequestError
+from data_contracts.messages import text
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -92,24 +93,10 @@ def _select_svg_output() -> None:
         set_matplotlib_formats("svg")
 
 
-INCOME_AXES = (
-    ("登记收入（元/人·年）", "Reported income (yuan per person-year)"),
-    ("核实收入（元/人·年）", "Surveyed income (yuan per person-year)"),
-)
-INCOME_TEXT = {
-    "wrong": ("错退", "Wrong exit"),
-    "equality": ("相等线", "Line of equality"),
-    "line": ("贫困线", "Poverty line"),
-}
-BLAND_ALTMAN_TEXT = {
-    "bias": ("平均差", "Mean difference"),
-    "limits": ("95% 一致性界限", "95% limits of agreement"),
-    "xlabel": (
-        "登记与核实收入的几何平均（元/人·年）",
-        "Geometric mean of reported and surveyed income (yuan per person-year)",
-    ),
-    "ylabel": ("log(核实 / 登记)", "log(surveyed / reported)"),
-}
+def _plain_log_axis(axis) -> None:
+    """Tick labels of a log axis as plain numbers with separators ("3,000", not "3×10³")."""
+    axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    axis.set_minor_formatter(mpl.ticker.NullFormatter())
 
 
 def _pct(ax, axis: str = "x") -> None:
@@ -176,17 +163,13 @@ def income_scatter(
     surveyed: str = "surveyed_income_per_capita",
     poverty_line: float | None = None,
     wrong: str | None = None,
-    labels: Sequence[Label] | None = None,
-    title: Label = "",
     lang: str = "zh",
 ) -> Figure:
     """Reported vs surveyed per-capita income on log axes with the line of equality.
 
-    The poverty line is drawn on both axes; points flagged in column ``wrong`` are red.
-    ``labels`` (x, y) default to reported and surveyed income (元/人·年) in ``lang``.
+    The poverty line is drawn on both axes; points flagged in column ``wrong`` are red. Labels
+    come from the catalogue (topic ``figure``) in ``lang``.
     """
-    text = {key: in_language(pair, lang) for key, pair in INCOME_TEXT.items()}
-    xlabel, ylabel = (in_language(t, lang) for t in labels or INCOME_AXES)
     x = frame[reported].to_numpy(float)
     y = frame[surveyed].to_numpy(float)
     keep = (x > 0) & (y > 0)
@@ -195,21 +178,27 @@ def income_scatter(
     ax = fig.subplots()
     ax.scatter(x[keep & ~flag], y[keep & ~flag], s=14, alpha=0.6, color=MAIN_COLOR)
     if flag.any():
-        ax.scatter(x[keep & flag], y[keep & flag], s=22, color=FAIL_COLOR, label=text["wrong"])
+        ax.scatter(
+            x[keep & flag], y[keep & flag], s=22, color=FAIL_COLOR,
+            label=text("figure.wrong_exit", lang),
+        )  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
     both = np.concatenate([x[keep], y[keep], [poverty_line or np.nan]])
     lo, hi = np.nanmin(both) / 1.3, np.nanmax(both) * 1.3
-    ax.plot([lo, hi], [lo, hi], color=GREY, linewidth=1, label=text["equality"])
+    ax.plot([lo, hi], [lo, hi], color=GREY, linewidth=1, label=text("figure.equality", lang))
     if poverty_line:
-        ax.axhline(poverty_line, color=FAIL_COLOR, linestyle="--", linewidth=1, label=text["line"])
+        ax.axhline(
+            poverty_line, color=FAIL_COLOR, linestyle="--", linewidth=1,
+            label=text("figure.poverty_line", lang),
+        )  # fmt: skip
         ax.axvline(poverty_line, color=FAIL_COLOR, linestyle=":", linewidth=1)
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(in_language(title, lang))
+    _plain_log_axis(ax.xaxis)
+    _plain_log_axis(ax.yaxis)
+    ax.set_xlabel(text("figure.reported_income", lang))
+    ax.set_ylabel(text("figure.surveyed_income", lang))
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return fig
@@ -222,15 +211,14 @@ def bland_altman(
     surveyed: str = "surveyed_income_per_capita",
     bias: float | None = None,
     limits: tuple[float, float] | None = None,
-    title: Label = "",
+    level: float = 0.95,
     lang: str = "zh",
 ) -> Figure:
     """Bland–Altman plot on the log scale: log(surveyed/reported) against the mean log income.
 
-    ``bias`` and ``limits`` (limits of agreement, same log scale) come from the evaluation
-    results; without them they are computed as mean ± 1.96 SD of the plotted differences.
+    ``bias`` and ``limits`` (limits of agreement at ``level``, same log scale) come from the
+    evaluation results; without them they are computed as mean ± z·SD of the plotted differences.
     """
-    text = {key: in_language(pair, lang) for key, pair in BLAND_ALTMAN_TEXT.items()}
     x = frame[reported].to_numpy(float)
     y = frame[surveyed].to_numpy(float)
     keep = (x > 0) & (y > 0)
@@ -240,20 +228,30 @@ def bland_altman(
         bias = float(np.mean(diff)) if diff.size else 0.0
     if limits is None:
         sd = float(np.std(diff, ddof=1)) if diff.size > 1 else 0.0
-        limits = (bias - 1.96 * sd, bias + 1.96 * sd)
+        z = float(stats.norm.ppf(0.5 + level / 2))
+        limits = (bias - z * sd, bias + z * sd)
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.subplots()
     ax.scatter(np.exp(mean_log), diff, s=14, alpha=0.6, color=MAIN_COLOR)
     ax.set_xscale("log")
+    _plain_log_axis(ax.xaxis)
     ax.axhline(0, color=GREY, linewidth=1)
-    ax.axhline(bias, color=MAIN_COLOR, linewidth=1.4, label=f"{text['bias']} {bias:+.3f}")
+    ax.axhline(
+        bias, color=MAIN_COLOR, linewidth=1.4,
+        label=text("figure.mean_difference", lang, bias=f"{bias:+.3f}"),
+    )  # fmt: skip
     for lim in limits:
         ax.axhline(lim, color=FAIL_COLOR, linestyle="--", linewidth=1)
-    ax.plot([], [], color=FAIL_COLOR, linestyle="--", label=text["limits"])
-    ax.set_xlabel(text["xlabel"])
-    ax.set_ylabel(text["ylabel"])
-    if title:
-        ax.set_title(in_language(title, lang))
+    level_text = f"{level * 100:.10g}%"
+    ax.plot(
+        [],
+        [],
+        color=FAIL_COLOR,
+        linestyle="--",
+        label=text("figure.limits", lang, level=level_text),
+    )
+    ax.set_xlabel(text("figure.geometric_mean", lang))
+    ax.set_ylabel(text("figure.log_ratio", lang))
     ax.legend(loc="best", frameon=False)
     fig.tight_layout()
     return fig

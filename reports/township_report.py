@@ -373,7 +373,11 @@ class TownshipReport:
             return HtmlBlock("")
         return figure(
             figures.bland_altman(
-                points, bias=loa.bias, limits=(loa.lower, loa.upper), lang=self.lang
+                points,
+                bias=loa.bias,
+                limits=(loa.lower, loa.upper),
+                level=loa.level,
+                lang=self.lang,
             )
         )
 

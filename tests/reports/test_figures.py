@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
+from scipy import stats
 
-from data_contracts.errors import ExitcheckError
+from data_contracts.messages import MessageError
 from reports import figures
 
 
@@ -98,13 +99,14 @@ def test_bland_altman_defaults_to_sample_limits() -> None:
     )
     fig = figures.bland_altman(frame)
     diff = np.log([1.1, 0.9, 1.0])
+    z = stats.norm.ppf(0.975)  # the exact 95% quantile (1.959964…), as evaluation.income uses
     lines = sorted(ln.get_ydata()[0] for ln in fig.axes[0].get_lines() if len(ln.get_ydata()))
     expected = sorted(
         [
             0.0,
             diff.mean(),
-            diff.mean() - 1.96 * diff.std(ddof=1),
-            diff.mean() + 1.96 * diff.std(ddof=1),
+            diff.mean() - z * diff.std(ddof=1),
+            diff.mean() + z * diff.std(ddof=1),
         ]
     )
     np.testing.assert_allclose(lines, expected, atol=1e-12)
@@ -154,16 +156,16 @@ def test_chinese_labels_are_the_default() -> None:
         "登记与核实收入的几何平均（元/人·年）",
         "log(核实 / 登记)",
         "平均差 +0.050",
-        "95% 一致性界限",
+        "95%一致性界限",
     ]
+    ba99 = figures.bland_altman(INCOMES, bias=0.05, limits=(-0.2, 0.3), level=0.99)
+    assert _labels(ba99)[-1] == "99%一致性界限"  # the legend follows the level
 
 
 def test_english_labels_only_in_english() -> None:
-    scatter = figures.income_scatter(
-        INCOMES, poverty_line=3500, wrong="wrong", title=("收入", "Income"), lang="en"
-    )
+    scatter = figures.income_scatter(INCOMES, poverty_line=3500, wrong="wrong", lang="en")
     assert _labels(scatter) == [
-        "Income",
+        "",
         "Reported income (yuan per person-year)",
         "Surveyed income (yuan per person-year)",
         "Wrong exit",
@@ -205,6 +207,6 @@ def test_forest_plot_pairs_pick_chinese_by_default() -> None:
     assert _labels(fig) == ["错退率", "", "", "2%"]
 
 
-def test_unknown_language_is_a_user_error() -> None:
-    with pytest.raises(ExitcheckError, match=r"zh, en, got 'fr'"):
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(MessageError, match=r"unknown language 'fr'; choose one of zh, en"):
         figures.bland_altman(INCOMES, lang="fr")
