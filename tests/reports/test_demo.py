@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import pytest
 
 from data_contracts.privacy import PERSONAL_COLUMNS
 from data_contracts.records import ResultsRecord, read_record
+from workbench.cli import main
 from workbench.pipeline import DemoResult
 
 pytestmark = pytest.mark.notebook
@@ -75,3 +79,53 @@ def test_no_personal_data_outside_field_manifests(demo: DemoResult, assessed_run
         assert not [n for n in names if n in text], f"{path} shows a name"
     for units in root.rglob("units.parquet"):
         assert not set(PERSONAL_COLUMNS) & set(pd.read_parquet(units).columns)
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _data_names(demo: DemoResult) -> list[str]:
+    """Proper names taken from the input data: county, townships, villages (longest first)."""
+    inputs = demo.townships[0].run_dir / "inputs"
+    villages = pd.read_csv(inputs / "villages.csv", dtype=str)
+    counties = pd.read_csv(inputs / "households.csv", dtype=str, usecols=["县（市、区）"])
+    names = set(villages["乡镇（街道）"]) | set(villages["行政村"]) | set(counties["县（市、区）"])
+    names |= {t.township for t in demo.townships}
+    return sorted((n for n in names if CJK.search(n)), key=len, reverse=True)
+
+
+def _visible(html: str) -> str:
+    """What a reader sees: no stylesheet and no tags (SVG text stays: labels are text)."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", " ", html, flags=re.S))
+
+
+def test_english_reports_have_no_chinese_but_data_names(demo: DemoResult) -> None:
+    """`exitcheck report FOLDER --lang en` on every finished township version and the district:
+    a new English file, nothing Chinese in it but the names from the inputs (issue 10)."""
+    folders = [t.run_dir / "assessments" / "v001" for t in demo.townships]
+    folders.append(demo.district_report.parent)
+    names = _data_names(demo)
+    for folder in folders:
+        before = set(folder.iterdir())
+        assert main(["report", str(folder), "--lang", "en"]) == 0
+        (page,) = set(folder.iterdir()) - before
+        assert page.name.endswith(".en.html")
+        text = _visible(page.read_text(encoding="utf-8"))
+        for name in names:
+            text = text.replace(name, " ")
+        text = re.sub(r"\S+\.(csv|xlsx|parquet|json)", " ", text)  # input file names are data
+        assert not CJK.findall(text), (page, sorted(set(CJK.findall(text)))[:20])
+
+
+def test_every_written_json_validates_against_its_published_schema(demo: DemoResult) -> None:
+    """design.json, inputs.json, results.json, changes.json and district.json of the demo
+    against docs/schemas/ (the committed JSON Schemas), with jsonschema."""
+    schemas = Path(__file__).parents[2] / "docs" / "schemas"
+    root = demo.district_report.parent.parent
+    seen = set()
+    for path in root.rglob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        schema = json.loads((schemas / f"{data['kind']}.schema.json").read_text(encoding="utf-8"))
+        jsonschema.validate(data, schema)
+        seen.add(data["kind"])
+    assert seen == {"design", "inputs", "results", "changes", "district"}
