@@ -26,14 +26,15 @@ import pandas as pd
 from data_contracts import records
 from data_contracts.errors import RequestError
 
-# violation code -> Chinese label
-VIOLATIONS = {
-    "dates_incomplete": "程序日期不全",
-    "notice_too_short": "公示不足7天",
-    "announcement_too_short": "公告不足5天",
-    "steps_out_of_order": "程序顺序不符",
-    "acknowledgement_missing": "无户认可记录",
-}
+VIOLATIONS = (
+    "dates_incomplete",
+    "notice_too_short",
+    "announcement_too_short",
+    "steps_out_of_order",
+    "acknowledgement_missing",
+)
+"""Procedure violation codes (程序日期不全、公示不足、公告不足、程序顺序不符、无户认可记录); the
+reports word them from the catalogue."""
 HOUSEHOLD_DATES = (
     "appraisal_date",
     "notice_start",
@@ -161,8 +162,8 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
     table["compliant"] = table["assessable"] & ~flags.any(axis=1)
     text = pd.Series("", index=table.index, dtype="str")
     for j, code in enumerate(codes):
-        text = text + np.where(flags[:, j], VIOLATIONS[code] + "；", "")
-    table["violations"] = text.str.removesuffix("；")
+        text = text + np.where(flags[:, j], code + ";", "")
+    table["violations"] = text.str.removesuffix(";")
     return table
 
 

@@ -78,7 +78,7 @@ def test_no_dates_is_not_assessable():
     assert check.assessed == 2 and check.not_assessable == 1
     assert check.compliant == 1
     assert check.to_frame().loc[0, "notice_too_short"] == 1
-    assert "公示不足7天" in check.violations().loc[0, "violations"]
+    assert "notice_too_short" in check.violations().loc[0, "violations"].split(";")
 
 
 def test_villages():
