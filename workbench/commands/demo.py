@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from data_contracts.errors import RequestError
+from data_contracts.messages import label, text
 from data_contracts.names import check_name
-from reports.formatting import pct
+from reports.formatting import level_pct, pct
 from workbench.district_data import collect
 from workbench.pipeline import run_demo
 
@@ -28,21 +31,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
 
 
-def verdict_table(run_dirs: list[str]) -> pd.DataFrame:
-    """Township, statistical verdict and wrong-exit rate of each finished township run."""
-    rows = []
-    for township in collect(run_dirs).townships:
+def verdict_table(run_dirs: list[str], lang: str = "zh") -> Table:
+    """Township, statistical verdict and wrong-exit rate of each finished township run.
+
+    A rich table: columns keep their width with Chinese names (CJK characters are two cells).
+    """
+    towns = collect(run_dirs).townships
+    level = towns[0].results.parameters.level if towns else 0.95
+    table = Table(box=None, pad_edge=False)
+    for key, params in (
+        ("township", {}),
+        ("verdict", {}),
+        ("wrong_exit_rate", {"level": level_pct(level)}),
+        ("report", {}),
+    ):
+        table.add_column(text(f"cli.demo.{key}", lang, **params), no_wrap=key != "report")
+    for township in towns:
         results = township.results
         wrong = results.indicator("wrong_exit_rate")
         rate = wrong.estimate if wrong is not None else None
-        rows.append({
-            "township": township.township,
-            "verdict": results.verdict.statistical,
-            "wrong_exit_rate": "—" if rate is None else
+        cells = (
+            township.township,
+            label("verdict", results.verdict.statistical, lang),
+            "—" if rate is None else
             f"{pct(rate.estimate, 2)} [{pct(rate.ci_low, 2)}, {pct(rate.ci_high, 2)}]",
-            "report": str(township.run / "assessments" / township.version / "report.html"),
-        })  # fmt: skip
-    return pd.DataFrame(rows)
+            str(township.run / "assessments" / township.version / "report.html"),
+        )  # fmt: skip
+        table.add_row(*(Text(c) for c in cells))  # data as plain text, never rich markup
+    return table
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,17 +69,15 @@ def run(args: argparse.Namespace) -> int:
         raise RequestError("--n must be at least 2 households per township.")
     if args.townships:
         args.townships = [check_name(t, "--townships") for t in args.townships]
-    print(
-        f"exitcheck demo: writing the demo district into {args.out}/ and assessing every township …"
-    )
-    result = run_demo(args.out, args.jobs, n=args.n, townships=args.townships, lang=args.lang)
-    table = verdict_table([str(t.run_dir) for t in result.townships if not t.error])
-    with pd.option_context("display.width", 200, "display.max_colwidth", 120):
-        print(table.to_string(index=False))
+    lang = args.lang
+    print(text("cli.demo.start", lang, out=args.out))
+    result = run_demo(args.out, args.jobs, n=args.n, townships=args.townships, lang=lang)
+    console = Console(highlight=False, soft_wrap=False, width=200)
+    console.print(verdict_table([str(t.run_dir) for t in result.townships if not t.error], lang))
     for failed in result.failed:
-        print(f"FAILED {failed.township}: {failed.error}")
+        print(text("cli.demo.failed", lang, township=failed.township, error=failed.error))
     if result.district_report is not None:
-        print(f"\ndistrict report 区县汇总报告: {result.district_report}")
+        print("\n" + text("cli.demo.district", lang, path=result.district_report))
     else:
-        print(f"\ndistrict report not written: {result.district_error}")
+        print("\n" + text("cli.demo.no_district", lang, error=result.district_error))
     return result.exit_code
