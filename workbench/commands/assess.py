@@ -11,11 +11,13 @@ its reason, then renders ``report.html`` from those records (the same blocks the
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data_contracts import load
+from data_contracts import LoadedTable, load
+from data_contracts.errors import RequestError
 from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
 from data_contracts.messages import LANGS, label
@@ -55,12 +57,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGS, default="zh", help="report language")
 
 
-def _copy_in(source: Path, version: Path, sub: str) -> FileRef:
-    """Copy an input file into ``version/sub/``; returns its inputs.json entry."""
-    target = atomic_write_bytes(version / sub / source.name, source.read_bytes())
-    return FileRef(
-        file=str(Path(sub, source.name)), source=str(source.resolve()), sha256=sha256_of(target)
-    )
+def _copy_in(loaded: LoadedTable, version: Path, sub: str) -> FileRef:
+    """Copy a validated input file into ``version/sub/``; returns its inputs.json entry.
+
+    The copy must be the bytes that were validated and assessed (same SHA-256): a file replaced
+    in between is refused, so a version never records returns other than the ones it used.
+    """
+    source = loaded.path
+    data = source.read_bytes()
+    if hashlib.sha256(data).hexdigest() != loaded.sha256:
+        raise RequestError(
+            f"{source} changed while it was being assessed (its SHA-256 differs from the file "
+            "that was checked); nothing was recorded — run `exitcheck assess` again."
+        )
+    atomic_write_bytes(version / sub / source.name, data)
+    return FileRef(file=str(Path(sub, source.name)), source=str(source.resolve()),
+                   sha256=loaded.sha256)  # fmt: skip
 
 
 def _previous(previous: Version | None) -> tuple[ResultsRecord | None, object]:
@@ -97,9 +109,9 @@ def assess(
     previous_results, previous_survey = _previous(previous)
     assessment = assess_loaded(run, loaded.frame, villages.frame if villages else None)
     with assessment_version(run.path) as folder:
-        files = {"survey": _copy_in(loaded.path, folder, "survey")}
+        files = {"survey": _copy_in(loaded, folder, "survey")}
         if villages is not None:
-            files["village_survey"] = _copy_in(villages.path, folder, "survey/village")
+            files["village_survey"] = _copy_in(villages, folder, "survey/village")
         sources = {"design": run.path / "design.json", "sample": run.path / "sample.parquet",
                    **run.input_files}  # fmt: skip
         for kind, path in sources.items():
