@@ -133,3 +133,20 @@ def test_not_a_run_folder(tmp_path: Path) -> None:
         RequestError, match=r"is not a township run folder: design\.json is missing"
     ):
         assess(tmp_path, tmp_path / "survey.csv")
+
+
+def test_jupyter_path_shows_the_same_report(assessed_run: dict, tmp_path: Path) -> None:
+    """The notebook, run by papermill on a finished version, loads the records and shows the
+    same verdict box and tables as the in-process report.html (it computes nothing)."""
+    from workbench.runner import run_notebook
+
+    folder = assessed_run["run"] / "assessments" / "v002"
+    page = run_notebook("assess_township", {"version_dir": str(folder)}, tmp_path, "nb.html")
+    notebook, cli = page.read_text(encoding="utf-8"), _html(assessed_run["run"], "v002")
+
+    def box(html: str) -> str:
+        return re.search(r'<div class="verdict .*?</div>', html, flags=re.S).group(0)
+
+    assert box(notebook) == box(cli)
+    for table in re.findall(r'<table class="report">.*?</table>', cli, flags=re.S):
+        assert table in notebook
