@@ -187,7 +187,8 @@ def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
     assert doc["parameters"]["seed"] == 3
     page = (out / "review.html").read_text(encoding="utf-8")
     assert "主要结论" in page and "Traceback" not in page
-    assert page.count("<img") + page.count("<svg") >= 2  # OC and coverage figures
+    assert page.count('<figure class="chart">') == 2  # OC and coverage figures, inline SVG
+    assert not list(out.glob("*.ipynb"))  # rendered in-process from review.json, no notebook
     assert main(["review", "--reps", "20", "--no-html", "--out", str(out)]) == 2
     assert main(["review", "--reps", "5", "--no-html", "--out", str(tmp_path / "x")]) == 2
     assert "between 20 and 20000" in capsys.readouterr().err
@@ -195,36 +196,21 @@ def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
 
 def test_report_tables_from_json(review, tmp_path):
     """The report's tables and figures read review.json back with Chinese labels."""
-    import matplotlib.pyplot as plt
-
     from data_contracts.records import write_record
-    from reports import review_report as report
-    from reports.figures import use_report_style
+    from reports.review_report import ReviewReport
 
     path = write_record(tmp_path, review.to_record())
-    doc = report.load_review(path)
-    cov = report.coverage_table(doc)
-    assert cov.shape == (3 * 4, 8) and cov.index.names == ["设计", "区间方法"]
-    assert "分层随机抽样 n=150" in cov.index.get_level_values(0)
-    oc = report.oc_table(doc, "stratified n=150")
-    assert (
-        list(oc.columns) == ["可信", "尚无定论", "不可信", "官方规则通过"] and oc.index[0] == "0.0%"
-    )
-    assert report.risk_table(doc).shape[0] == 3
-    assert report.sensitivity_table(doc, "nonresponse").shape[0] == 4
-    use_report_style()  # CJK font list; silences missing-glyph warnings on machines without one
-    fig = report.oc_figure(doc)
+    report = ReviewReport.load(path)
+    cov = report.coverage_frame()
+    assert cov.shape == (3 * 4, 2 + 8) and list(cov.columns[:2]) == ["设计", "区间方法"]
+    assert "分层随机抽样 n=150" in set(cov["设计"])
+    oc = report.oc_frame("stratified n=150")
+    assert list(oc.columns) == ["真实错退率", "可信", "尚无定论", "不可信", "官方规则通过"]
+    assert oc["真实错退率"].iloc[0] == "0.0%"
+    assert report.risk_frame().shape[0] == 3
+    assert report.sensitivity_frame("nonresponse").shape[0] == 4
+    fig = report.oc_figure()
     assert len(fig.axes) == 3
-    plt.close(fig)
+    fig.clf()
     with pytest.raises(ExitcheckError, match="missing"):
-        report.load_review(tmp_path / "missing.json")
-
-
-def test_say_shows_the_paragraph_in_the_report_language(monkeypatch) -> None:
-    from reports import review_report as report
-
-    shown = []
-    monkeypatch.setattr(report, "display", shown.append)
-    report.say("zh", "中文段落", "English paragraph")
-    report.say("en", "中文段落", "English paragraph")
-    assert [m.data for m in shown] == ["中文段落", "English paragraph"]
+        ReviewReport.load(tmp_path / "missing.json")

@@ -55,7 +55,8 @@ def _floats(text: str) -> tuple[float, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the study, write review.json atomically into a new folder, render review.html."""
+    """Run the study, write review.json atomically into a new folder, then render review.html
+    in-process from that record (no notebook kernel)."""
     from data_contracts.fileio import new_run_dir
     from data_contracts.records import write_record
     from evaluation.review import ReviewConfig, TownshipSpec, run_review
@@ -77,20 +78,16 @@ def run(args: argparse.Namespace) -> int:
     result = run_review(config, progress=lambda msg: print(f"review: {msg}", file=sys.stderr))
     json_path = write_record(folder, result.to_record())
     print(f"review: {result!r}", file=sys.stderr)
-    from reports.review_report import finding_text
+    from reports.review_report import ReviewReport, finding_text
 
+    level = result.config.thresholds.level
     for finding in result.findings():
-        print(f"  - {finding_text(finding, args.lang)}")
+        print(f"  - {finding_text(finding, args.lang, level)}")
     print(f"wrote {json_path}")
     if not args.no_html:
-        from workbench.runner import run_notebook
+        from workbench.reporting import write_page
 
-        html = run_notebook(
-            "methodology_review",
-            {"review_path": str(json_path.resolve())},
-            folder,
-            "review.html",
-            args.lang,
-        )
+        report = ReviewReport.load(json_path, args.lang)
+        html = write_page(folder / "review.html", report.blocks(), args.lang)
         print(f"wrote {html}")
     return 0
