@@ -24,7 +24,6 @@ from matplotlib.ticker import NullFormatter, PercentFormatter
 
 from data_contracts.messages import check_lang, label, text
 from data_contracts.records import Finding, ReviewRecord, read_record
-from evaluation.review.summary import NOMINAL
 from evaluation.verdict import VERDICTS, Thresholds
 from reports import figures
 from reports.blocks import HtmlBlock, bullets, heading, paragraph, subheading, table
@@ -125,7 +124,7 @@ def finding_text(finding: Finding, lang: str, level: float = Thresholds.level) -
         params["meas"] = _t("list_sep", lang).join(
             measure_name(m.strip(), lang) for m in str(params["meas"]).split(",")
         )
-    params["nominal"] = level_pct(NOMINAL)  # the coverage the findings hold each method to
+    params["nominal"] = level_pct(level)  # the coverage the findings hold each method to
     params["level"], params["alpha"] = level_pct(level), level_pct(1 - level)
     return _t(f"finding.{finding.code}", lang, **params)
 

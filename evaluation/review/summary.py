@@ -11,8 +11,6 @@ import pandas as pd
 
 from data_contracts.records import Finding, ReviewRecord
 
-NOMINAL = 0.95
-
 
 def risks(result) -> pd.DataFrame:
     """Producer's risk (a good township failed) and consumer's risk (a bad township passed).
@@ -55,9 +53,11 @@ def design_effects(result) -> pd.DataFrame:
 
 
 def under_covering(result, tolerance_sd: float = 2.0) -> pd.DataFrame:
-    """Cells (rate > 0) with coverage below 95 % by more than ``tolerance_sd`` MC errors."""
+    """Cells (rate > 0) with coverage below the nominal level (the verdict's confidence level,
+    95 % by default) by more than ``tolerance_sd`` Monte Carlo errors."""
     cov = result.tables["coverage"]
-    limit = NOMINAL - tolerance_sd * np.sqrt(NOMINAL * (1 - NOMINAL) / result.config.reps)
+    nominal = result.config.thresholds.level
+    limit = nominal - tolerance_sd * np.sqrt(nominal * (1 - nominal) / result.config.reps)
     return cov[(cov["rate"] > 0) & (cov["coverage"] < limit)]
 
 
