@@ -8,7 +8,9 @@ households, villages and poverty-lines specs. Keep names and order stable.
 Types: ``text``, ``int``, ``money`` (yuan, float), ``bool`` (是/否), ``date``, ``id_number``
 (18-character resident ID, GB 11643), ``enum`` (a fixed set of codes, each with a Chinese label).
 ``required`` means the column must be present and every cell filled; an optional column may be
-missing from the file (it is then added empty) or have blank cells. Rules that depend on other
+missing from the file (it is then added empty) or have blank cells. ``personal`` columns (names,
+ID numbers, phones) appear in clear only in the field manifest; in ``free_text`` columns (备注)
+anything shaped like an ID or mobile number is masked when read. Rules that depend on other
 columns (survey rows, village populations, date order) live in ``data_contracts.schemas``.
 """
 
@@ -34,6 +36,7 @@ class Column:
     required: bool = False
     personal: bool = False
     meaning: str = ""
+    free_text: bool = False  # typed by hand: ID- and mobile-shaped numbers are masked
     values: tuple[tuple[str, str], ...] = ()  # enum: (code, Chinese label) pairs
     aliases: tuple[str, ...] = ()  # other headers seen in real exports
 
@@ -225,9 +228,9 @@ SURVEY: tuple[Column, ...] = (
         meaning="approves the exit result (群众认可度)",
     ),
     _c("knew_of_notice", "是否知晓公示", "bool", meaning="knew of the public notice"),
-    _c("enumerator", "调查员", "text", meaning="enumerator name or code"),
+    _c("enumerator", "调查员", "text", meaning="enumerator name or code", free_text=True),
     _c("survey_date", "调查日期", "date", meaning="date of the visit"),
-    _c("notes", "备注", "text", meaning="free-text notes"),
+    _c("notes", "备注", "text", meaning="free-text notes", free_text=True),
 )
 
 VILLAGE_SURVEY: tuple[Column, ...] = (
@@ -251,7 +254,7 @@ VILLAGE_SURVEY: tuple[Column, ...] = (
     _c("verified_electricity", "核实通电", "bool", meaning="verified: electricity"),
     _c("verified_clinic", "核实标准化卫生室", "bool", meaning="verified: standard clinic"),
     _c("verified_school_access", "核实义务教育就学", "bool", meaning="verified: school access"),
-    _c("assessor_notes", "评估员备注", "text", meaning="assessor's notes"),
+    _c("assessor_notes", "评估员备注", "text", meaning="assessor's notes", free_text=True),
 )
 
 LINE_KINDS = (("provincial", "省定"), ("national", "国家"))
@@ -273,6 +276,7 @@ POVERTY_LINES: tuple[Column, ...] = (
         "text",
         True,
         "where the figure comes from; says so when it is an assumption",
+        free_text=True,
     ),
 )
 

@@ -19,9 +19,11 @@ from data_contracts.validation import check_table
 class LoadedTable:
     """A validated input table.
 
-    ``frame`` has the canonical columns with proper dtypes, then the extra columns as written;
-    ``rows`` holds each row's Excel row number (for later messages); ``header_map`` maps
-    canonical names to the headers as written; ``notes`` says what was ignored or assumed.
+    ``frame`` has the contract's columns only, with proper dtypes: columns the contract does not
+    know are dropped (named in ``notes``), so no unknown personal column (公民身份号码, 手机号码,
+    家庭成员姓名 …) reaches a stored table; ``rows`` holds each row's Excel row number (for
+    later messages); ``header_map`` maps canonical names to the headers as written; ``notes``
+    says what was dropped, ignored or assumed.
     """
 
     kind: str
@@ -67,6 +69,12 @@ def _set_aside_unvisited(raw: RawTable, columns: tuple[Column, ...]) -> tuple[Ra
     return kept, int(unvisited.sum())
 
 
+def _some(names: list[str], limit: int = 20) -> str:
+    """The first ``limit`` names, then how many more."""
+    more = f" … and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     """Read and validate one input table; raises ``ContractError`` listing every problem.
 
@@ -87,7 +95,7 @@ def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
         notes.append(f"{unvisited} row(s) with no 调查状态 and no survey data set aside "
                      "as not yet visited")  # fmt: skip
     if extras:
-        notes.append(f"columns not in the {kind} contract, kept but ignored: {', '.join(extras)}")
+        notes.append(f"{len(extras)} column(s) not in the {kind} contract dropped: {_some(extras)}")
     if raw.encoding and raw.encoding not in ("utf-8-sig", "utf-8"):
         notes.append(f"read as {raw.encoding.upper()} text")
     return LoadedTable(kind, path, frame, sha256_of(path), header_map, raw.rows, notes,

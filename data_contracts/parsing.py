@@ -16,6 +16,7 @@ from pandas.api import types as ptypes
 
 from data_contracts.columns import Column
 from data_contracts.idcard import problems as id_problems
+from data_contracts.privacy import mask_in_text
 
 BLANKS = ("", "nan", "none", "nat", "<na>", "null")
 TRUE_WORDS = ("是", "y", "yes", "1", "1.0", "true", "t", "有", "√", "✓", "对")
@@ -101,8 +102,13 @@ def parse_date(values: pd.Series) -> Parsed:
 
 
 def parse_text(values: pd.Series) -> Parsed:
-    """Free text, stripped, blanks missing."""
+    """Text, stripped, blanks missing."""
     return Parsed(as_text(values), np.zeros(len(values), bool), "text")
+
+
+def parse_free_text(values: pd.Series) -> Parsed:
+    """Free text typed by hand (备注): as ``parse_text``, ID- and mobile-shaped numbers masked."""
+    return Parsed(mask_in_text(as_text(values)), np.zeros(len(values), bool), "text")
 
 
 def parse_id_number(values: pd.Series) -> Parsed:
@@ -124,6 +130,8 @@ def parse_enum(values: pd.Series, column: Column) -> Parsed:
 def _parse(values: pd.Series, column: Column) -> Parsed:
     if column.type == "enum":
         return parse_enum(values, column)
+    if column.free_text:
+        return parse_free_text(values)
     parser = {
         "text": parse_text,
         "int": parse_int,

@@ -1,10 +1,14 @@
 """Masking of personal data (个人信息): names, resident ID numbers and phone numbers.
 
 Personal identifiers may appear only in field manifests; every other output (reports, results,
-sample tables shown to the leading group) masks them with ``mask_frame``.
+sample tables shown to the leading group) masks them with ``mask_frame``. Free text (备注) may
+hold ID or mobile numbers typed by hand: ``mask_in_text`` masks anything shaped like one, and
+problem tables show personal values only masked (``mask_values``).
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -17,6 +21,19 @@ COMPOUND_SURNAMES = (
     "夏侯", "轩辕", "令狐", "钟离", "澹台", "公冶", "宗政", "濮阳", "淳于", "单于", "太叔", "申屠",
     "端木", "万俟", "闻人", "南宫", "呼延", "西门", "东郭", "独孤", "拓跋", "百里", "第五",
 )  # fmt: skip
+
+
+#: an 18-character resident ID number (last character a digit or X) not inside a longer number
+ID_SHAPE = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+#: a mainland mobile number (11 digits 1[3-9]…, optionally +86 and - or space separators)
+PHONE_SHAPE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+
+
+def _star_middle(text: str, head: int, tail: int) -> str:
+    """``text`` with all but ``head`` leading and ``tail`` trailing characters starred."""
+    if len(text) <= head + tail:
+        return "*" * len(text)
+    return text[:head] + "*" * (len(text) - head - tail) + text[len(text) - tail :]
 
 
 def _keep_ends(values: pd.Series, head: int, tail: int) -> pd.Series:
@@ -72,7 +89,23 @@ def mask_name(name: str) -> str:
     return _one(mask_names, name)
 
 
+def mask_in_text(values: pd.Series) -> pd.Series:
+    """Free text with every ID-shaped number masked as ``mask_id`` does and every mobile-shaped
+    number as ``mask_phone`` does: ``电话13812345678`` → ``电话138****5678``."""
+    text = values.astype("str").str.replace(
+        ID_SHAPE, lambda m: _star_middle(m[0], 4, 4), regex=True
+    )
+    text = text.str.replace(PHONE_SHAPE, lambda m: _star_middle(m[0], 3, 4), regex=True)
+    return text.where(values.notna())
+
+
 _MASKERS = {"head_name": mask_names, "head_id_number": mask_ids, "phone": mask_phones}
+
+
+def mask_values(name: str, values: pd.Series) -> pd.Series:
+    """``values`` of the column ``name`` as a problem table may show them: a personal column
+    masked whole, any other with ID- and mobile-shaped numbers masked."""
+    return _MASKERS.get(name, mask_in_text)(values)
 
 
 def mask_frame(df: pd.DataFrame) -> pd.DataFrame:

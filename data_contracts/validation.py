@@ -2,7 +2,9 @@
 
 Steps: match headers to the spec, parse every column to its type (cells that do not parse become
 problems), run the pandera model lazily (every failure case becomes a problem), then the row
-rules. Problems name the row as the user sees it in Excel and the column as written in the file.
+rules. Problems name the row as the user sees it in Excel and the column as written in the file;
+they show a personal value (name, ID number, phone) only masked. Columns the contract does not
+know are dropped: they may hold anything (公民身份号码, 家庭成员姓名, …).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from data_contracts.columns import Column, spec
 from data_contracts.errors import ContractError
 from data_contracts.headers import HeaderMatch, match_headers, number_repeats
 from data_contracts.parsing import parse_column
+from data_contracts.privacy import mask_values
 from data_contracts.problems import combine, problem_frame
 from data_contracts.schemas import MODELS, ROW_RULES
 
@@ -73,9 +76,10 @@ def _uniqueness_expected(frame: pd.DataFrame, name: str, rows: pd.Index) -> pd.S
     )
 
 
-def _written(raw: pd.DataFrame, rows: pd.Index, header: str) -> pd.Series:
-    """Cells as written in the file (dates without a midnight time)."""
-    return raw.loc[rows, header].astype("str").str.removesuffix(" 00:00:00")
+def _written(raw: pd.DataFrame, rows: pd.Index, header: str, name: str) -> pd.Series:
+    """Cells of column ``name`` as written in the file (dates without a midnight time), personal
+    values masked."""
+    return mask_values(name, raw.loc[rows, header].astype("str").str.removesuffix(" 00:00:00"))
 
 
 def _pandera_problems(
@@ -103,7 +107,7 @@ def _pandera_problems(
             expected: str | pd.Series = _uniqueness_expected(frame, name, rows)
         else:
             expected = _expected_from_check(str(check), by_column[name])
-        values = _written(raw, rows, headers[name])
+        values = _written(raw, rows, headers[name], name)
         parts.append(problem_frame(source, rows, headers[name], values, expected))
     return parts
 
@@ -122,7 +126,8 @@ def _rule_problems(
         broken = rule.broken(frame).fillna(False).astype(bool) & ~skip[rule.column]
         if broken.any():
             rows = frame.index[broken]
-            values = _written(raw, rows, headers[rule.column]) if rule.column in headers else ""
+            header = headers.get(rule.column)
+            values = "" if header is None else _written(raw, rows, header, rule.column)
             expected = rule.expected.format(**names)
             parts.append(problem_frame(source, rows, names[rule.column], values, expected))
     return parts
@@ -137,8 +142,9 @@ def check_table(
 ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Parse and validate ``raw`` (headers as written); return (frame, header_map, extras).
 
-    ``rows`` are the Excel row numbers of the data rows (default: header on row 1, data from 2).
-    Raises ``ContractError`` with every problem found.
+    ``frame`` holds the contract's columns only; ``extras`` names the columns dropped. ``rows``
+    are the Excel row numbers of the data rows (default: header on row 1, data from 2). Raises
+    ``ContractError`` with every problem found.
     """
     columns = spec(kind)
     n = len(raw)
@@ -162,12 +168,10 @@ def check_table(
             expected = parsed.expected
             if isinstance(expected, pd.Series):
                 expected = expected[parsed.bad]
-            parts.append(problem_frame(source, bad_rows, header, raw.loc[bad_rows, header],
-                                       expected))  # fmt: skip
+            values = mask_values(col.name, raw.loc[bad_rows, header])
+            parts.append(problem_frame(source, bad_rows, header, values, expected))
             skip[col.name] = parsed.bad
     frame = pd.DataFrame(typed, index=raw.index)
-    for extra in match.extras + [h for h, _ in match.duplicates]:
-        frame[extra] = raw[extra]
     parts += _pandera_problems(kind, frame, raw, source, match.header_map, skip)
     parts += _rule_problems(kind, frame, raw, source, match.header_map, skip)
     problems = combine(parts)

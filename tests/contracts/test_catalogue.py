@@ -37,10 +37,11 @@ CATALOGUE = [
      (1, "户编号", "", "a column headed 户编号")),
     ("duplicate-household-id", "households", _set(1, "household_id", "H00000"),
      (3, "户编号", "H00000", "unique; the same value is on rows 2, 3")),
+    # ID numbers are shown masked (first 4, last 4), never 17 of the 18 real digits
     ("bad-id-check-digit", "households", _set(2, "head_id_number", BAD_ID),
-     (4, "证件号码", BAD_ID, f"check digit {GOOD_ID[17]} (GB 11643)")),
+     (4, "证件号码", BAD_ID[:4] + "*" * 10 + BAD_ID[14:], f"check digit {GOOD_ID[17]} (GB 11643)")),
     ("id-too-short", "households", _set(0, "head_id_number", "3713021970"),
-     (2, "证件号码", "3713021970", "18 characters")),
+     (2, "证件号码", "3713**1970", "18 characters")),
     ("household-size-zero", "households", _set(3, "household_size", "0"),
      (5, "家庭人口数", "0", "between 1 and 50")),
     ("income-abc", "households", _set(0, "income_per_capita", "abc"),

@@ -24,7 +24,10 @@ def test_ok_with_summary_and_notes(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("OK households:")
     assert "8 rows, 2 townships, 3 villages, 21 persons, exit years 2016–2019" in out
-    assert "skipped 2 title row(s)" in out and "kept but ignored: 序号" in out
+    assert (
+        "skipped 2 title row(s)" in out
+        and "1 column(s) not in the households contract dropped: 序号" in out
+    )
 
 
 def test_problems_table_and_exit_1(tmp_path: Path, capsys) -> None:

@@ -16,6 +16,7 @@ from contract_tables import (
 )
 
 from data_contracts import ContractError, ExitcheckError, RequestError, load
+from data_contracts.columns import spec
 from workbench.cli import exit_code
 
 
@@ -70,12 +71,12 @@ def test_named_sheet_and_wrong_sheet(tmp_path: Path, households: pd.DataFrame) -
     assert exit_code(info.value) == 2
 
 
-def test_extra_columns_are_kept_with_a_note(tmp_path: Path, households: pd.DataFrame) -> None:
+def test_extra_columns_are_dropped_with_a_note(tmp_path: Path, households: pd.DataFrame) -> None:
     households.insert(0, "序号", range(1, 9))
     households["备注"] = "x"
     loaded = load("households", write_csv(households, tmp_path / "hh.csv"))
-    assert list(loaded.frame.columns[-2:]) == ["序号", "备注"]
-    assert "kept but ignored: 序号, 备注" in loaded.notes[0]
+    assert list(loaded.frame.columns) == [c.name for c in spec("households")]
+    assert loaded.notes[0] == "2 column(s) not in the households contract dropped: 序号, 备注"
 
 
 def test_parquet_with_typed_columns(tmp_path: Path) -> None:
