@@ -10,8 +10,11 @@ Types: ``text``, ``int``, ``money`` (yuan, float), ``bool`` (是/否), ``date``,
 ``required`` means the column must be present and every cell filled; an optional column may be
 missing from the file (it is then added empty) or have blank cells. ``personal`` columns (names,
 ID numbers, phones) appear in clear only in the field manifest; in ``free_text`` columns (备注)
-anything shaped like an ID or mobile number is masked when read. Rules that depend on other
-columns (survey rows, village populations, date order) live in ``data_contracts.schemas``.
+anything shaped like an ID or mobile number is masked when read. ``key`` columns (codes and place
+names matched across tables) and ID numbers are read in one Unicode form
+(``data_contracts.normalise``), and refused when Excel stored them as numbers. Rules that depend
+on other columns (survey rows, village populations, date order) live in
+``data_contracts.schemas``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Column:
     personal: bool = False
     meaning: str = ""
     free_text: bool = False  # typed by hand: ID- and mobile-shaped numbers are masked
+    key: bool = False  # a code or place name matched across tables: normalised when read
     values: tuple[tuple[str, str], ...] = ()  # enum: (code, Chinese label) pairs
     aliases: tuple[str, ...] = ()  # other headers seen in real exports
 
@@ -46,10 +50,14 @@ class Column:
         return tuple(code for code, _ in self.values)
 
 
+#: codes and place names that tables are matched on (household ↔ survey, village ↔ township)
+KEY_NAMES = ("household_id", "replaces_household_id", "village_id", "township", "village")
+
+
 def _c(
     name: str, header: str, type_: ColumnType, req: bool = False, meaning: str = "", **kw
 ) -> Column:
-    return Column(name, header, type_, req, meaning=meaning, **kw)
+    return Column(name, header, type_, req, meaning=meaning, key=name in KEY_NAMES, **kw)
 
 
 _DATES = (

@@ -1,21 +1,22 @@
 """Mapping of column headers as written in a file onto the canonical column names.
 
 A header matches a column by its canonical English name, its Chinese header or a known alias,
-after normalising width (full-width brackets as in 乡镇（街道）), case, whitespace, a leading ``*``
-(required-field marker in templates) and a trailing unit such as ``（元）`` or ``(人)``. A header
-that appears twice is numbered (``户编号#2``) and reported as a repeated column.
+after normalising width (full-width brackets as in 乡镇（街道）), invisible characters, case,
+whitespace, a leading ``*`` (required-field marker in templates) and a trailing unit such as
+``（元）`` or ``(人)``. A header that appears twice is numbered (``户编号#2``) and reported as a
+repeated column.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from data_contracts.columns import Column
+from data_contracts.normalise import normalise_key
 
 _UNIT = re.compile(r"\((元|人|户|元/人|元/年|元/人/年|人/户|年)\)$")
 _REPEAT = re.compile(r"#\d+$")  # suffix given to a header's second, third, ... occurrence
@@ -30,7 +31,7 @@ def number_repeats(headers: Sequence[object]) -> list[str]:
 
 def normalise(header: object) -> str:
     """Comparable form of a header."""
-    text = unicodedata.normalize("NFKC", str(header))
+    text = normalise_key(str(header))
     text = re.sub(r"\s+", "", _REPEAT.sub("", text)).lower().lstrip("*")
     return _UNIT.sub("", text)
 

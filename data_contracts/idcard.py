@@ -13,7 +13,7 @@ import pandas as pd
 
 WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 CHECK_CHARS = "10X98765432"
-_PATTERN = r"\d{17}[\dX]"
+_PATTERN = r"[0-9]{17}[0-9X]"  # ASCII digits: \d would also accept Arabic or Devanagari ones
 
 
 def check_digit(first17: str) -> str:

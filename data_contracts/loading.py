@@ -64,8 +64,9 @@ def _set_aside_unvisited(raw: RawTable, columns: tuple[Column, ...]) -> tuple[Ra
     unvisited = (cells.isna() | cells.eq("")).all(axis=1).to_numpy()
     if not unvisited.any():
         return raw, 0
+    numbers = None if raw.numbers is None else raw.numbers.loc[~unvisited]
     kept = RawTable(raw.frame.loc[~unvisited], raw.rows[~unvisited], raw.header_row,
-                    raw.encoding, raw.sheet)  # fmt: skip
+                    raw.encoding, raw.sheet, numbers)  # fmt: skip
     return kept, int(unvisited.sum())
 
 
@@ -86,7 +87,9 @@ def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     unvisited = 0
     if kind == "survey":
         raw, unvisited = _set_aside_unvisited(raw, columns)
-    frame, header_map, extras = check_table(kind, raw.frame, str(path), raw.rows, raw.header_row)
+    frame, header_map, extras = check_table(
+        kind, raw.frame, str(path), raw.rows, raw.header_row, raw.numbers
+    )
     notes = []
     if raw.header_row > 1:
         notes.append(f"skipped {raw.header_row - 1} title row(s) above the header on row "

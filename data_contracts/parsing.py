@@ -16,9 +16,15 @@ from pandas.api import types as ptypes
 
 from data_contracts.columns import Column
 from data_contracts.idcard import problems as id_problems
+from data_contracts.normalise import normalise_keys
 from data_contracts.privacy import mask_in_text
 
 BLANKS = ("", "nan", "none", "nat", "<na>", "null")
+STORED_AS_NUMBER = (
+    "text: Excel stored this ID as a number (it keeps 15 digits, the rest are lost); "
+    "format the column as text and type the IDs again"
+)
+_EXPONENT = r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+"  # 3.71302E+17: how Excel shows a long number
 TRUE_WORDS = ("是", "y", "yes", "1", "1.0", "true", "t", "有", "√", "✓", "对")
 FALSE_WORDS = ("否", "n", "no", "0", "0.0", "false", "f", "无", "×", "✗", "不是")
 
@@ -111,9 +117,38 @@ def parse_free_text(values: pd.Series) -> Parsed:
     return Parsed(mask_in_text(as_text(values)), np.zeros(len(values), bool), "text")
 
 
+def as_key(values: pd.Series) -> pd.Series:
+    """Codes and place names in their comparable form (``data_contracts.normalise``), blanks
+    missing: ``ＨＨ001``, ``HH\u200b001`` and ``HH001`` are one household."""
+    text = normalise_keys(as_text(values))
+    return text.mask(text.eq(""))
+
+
+def parse_key(values: pd.Series) -> Parsed:
+    """A code or place name matched across tables (户编号, 村编码, 乡镇, 行政村)."""
+    return Parsed(as_key(values), np.zeros(len(values), bool), "text")
+
+
+def stored_as_number(values: pd.Series, numbers: np.ndarray | None, column: Column) -> np.ndarray:
+    """Cells of an ID column that Excel stored as a number, so digits after the 15th are lost.
+
+    ``numbers`` marks the cells that were number cells in an XLSX file (None for text files):
+    any such cell of an ID number column, or one with 16 or more digits in a code column; and in
+    any file, a cell written with an exponent (``3.71302E+17``).
+    """
+    text = as_text(values)
+    found = text.str.fullmatch(_EXPONENT).fillna(False).to_numpy(dtype=bool)
+    if numbers is None:
+        return found
+    if column.type != "id_number":
+        numbers = numbers & (pd.to_numeric(text, errors="coerce").abs() >= 1e15).to_numpy()
+    return found | numbers
+
+
 def parse_id_number(values: pd.Series) -> Parsed:
-    """Resident ID numbers, upper-cased; invalid ones marked with the precise reason."""
-    text = as_text(values).str.upper()
+    """Resident ID numbers (normalised as codes are, upper-cased); invalid ones marked with the
+    precise reason."""
+    text = as_key(values).str.upper()
     reasons = id_problems(text)
     return Parsed(text, reasons.notna().to_numpy(), "a valid resident ID number: " + reasons)
 
@@ -132,6 +167,8 @@ def _parse(values: pd.Series, column: Column) -> Parsed:
         return parse_enum(values, column)
     if column.free_text:
         return parse_free_text(values)
+    if column.key:
+        return parse_key(values)
     parser = {
         "text": parse_text,
         "int": parse_int,

@@ -36,6 +36,7 @@ class RawTable:
     header_row: int  # Excel row number of the header
     encoding: str | None = None
     sheet: str | None = None
+    numbers: pd.DataFrame | None = None  # XLSX: which cells were number cells (like ``frame``)
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -61,8 +62,11 @@ def _header_index(rows: list[list[object]], spec: tuple[Column, ...]) -> int:
     return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
 
 
-def _frame_from_grid(grid: pd.DataFrame, spec: tuple[Column, ...], path: Path) -> RawTable:
-    """Cut the header and title rows off a header-less grid whose index is Excel row - 1."""
+def _frame_from_grid(
+    grid: pd.DataFrame, spec: tuple[Column, ...], path: Path, numbers: pd.DataFrame | None = None
+) -> RawTable:
+    """Cut the header and title rows off a header-less grid whose index is Excel row - 1
+    (and the same cells off ``numbers``, the grid's number-cell mask)."""
     grid = grid.dropna(how="all")
     if grid.empty:
         raise RequestError(f"{path} is empty: no header and no data rows.")
@@ -79,7 +83,10 @@ def _frame_from_grid(grid: pd.DataFrame, spec: tuple[Column, ...], path: Path) -
         raise RequestError(
             f"{path} has a header (row {header_label + 1}) but no data rows below it."
         )
-    return RawTable(data.reset_index(drop=True), data.index.to_numpy() + 1, header_label + 1)
+    if numbers is not None:
+        numbers = numbers.loc[data.index].set_axis(headers, axis=1)[keep].reset_index(drop=True)
+    return RawTable(data.reset_index(drop=True), data.index.to_numpy() + 1, header_label + 1,
+                    numbers=numbers)  # fmt: skip
 
 
 def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
@@ -134,8 +141,11 @@ def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTab
                 f"{path} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}."
             )
         chosen = sheet if sheet is not None else _first_visible(book, path)
-        grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=str)
-    table = _frame_from_grid(grid, spec, path)
+        cells = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
+    # number cells are remembered: an ID Excel stored as a number has lost digits
+    numbers = cells.map(lambda v: type(v) in (int, float), na_action="ignore")
+    grid = cells.astype("str").where(cells.notna())
+    table = _frame_from_grid(grid, spec, path, numbers.fillna(False).astype(bool))
     table.sheet = chosen
     return table
 

@@ -18,7 +18,7 @@ import pandera.pandas as pa
 from data_contracts.columns import Column, spec
 from data_contracts.errors import ContractError
 from data_contracts.headers import HeaderMatch, match_headers, number_repeats
-from data_contracts.parsing import parse_column
+from data_contracts.parsing import STORED_AS_NUMBER, parse_column, stored_as_number
 from data_contracts.privacy import mask_values
 from data_contracts.problems import combine, problem_frame
 from data_contracts.schemas import MODELS, ROW_RULES
@@ -63,6 +63,16 @@ def _missing_column_problems(source: str, header_row: int, match: HeaderMatch) -
         for header, name in match.duplicates
     ]  # fmt: skip
     return parts
+
+
+def _cell_problems(
+    source: str, raw: pd.DataFrame, bad: np.ndarray, header: str, col: Column, expected: object
+) -> pd.DataFrame:
+    """Problems for the cells ``bad`` of one column, values as written (personal ones masked)."""
+    rows = raw.index[bad]
+    return problem_frame(
+        source, rows, header, mask_values(col.name, raw.loc[rows, header]), expected
+    )
 
 
 def _uniqueness_expected(frame: pd.DataFrame, name: str, rows: pd.Index) -> pd.Series:
@@ -139,18 +149,22 @@ def check_table(
     source: str,
     rows: np.ndarray | None = None,
     header_row: int = 1,
+    numbers: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Parse and validate ``raw`` (headers as written); return (frame, header_map, extras).
 
     ``frame`` holds the contract's columns only; ``extras`` names the columns dropped. ``rows``
-    are the Excel row numbers of the data rows (default: header on row 1, data from 2). Raises
-    ``ContractError`` with every problem found.
+    are the Excel row numbers of the data rows (default: header on row 1, data from 2);
+    ``numbers`` marks the cells that were number cells in an XLSX file (same shape as ``raw``).
+    Raises ``ContractError`` with every problem found.
     """
     columns = spec(kind)
     n = len(raw)
     rows = np.arange(2, n + 2) if rows is None else np.asarray(rows)
     raw = raw.set_axis(pd.Index(rows, name="row"), axis=0)
     raw = raw.set_axis(number_repeats(raw.columns), axis=1)
+    if numbers is not None:
+        numbers = numbers.set_axis(raw.index, axis=0).set_axis(raw.columns, axis=1)
     match = match_headers(list(raw.columns), columns)
     parts = _missing_column_problems(source, header_row, match)
     typed: dict[str, pd.Series] = {}
@@ -163,14 +177,20 @@ def check_table(
             continue
         parsed = parse_column(raw[header], col)
         typed[col.name] = parsed.values
-        if parsed.bad.any():
-            bad_rows = raw.index[parsed.bad]
+        bad = parsed.bad
+        if col.key or col.type == "id_number":
+            cells = None if numbers is None else numbers[header].to_numpy(dtype=bool)
+            number = stored_as_number(raw[header], cells, col)
+            if number.any():  # said instead of a misleading check-digit or lookup problem
+                parts.append(_cell_problems(source, raw, number, header, col, STORED_AS_NUMBER))
+                bad = bad & ~number
+            skip[col.name] = number
+        if bad.any():
             expected = parsed.expected
             if isinstance(expected, pd.Series):
-                expected = expected[parsed.bad]
-            values = mask_values(col.name, raw.loc[bad_rows, header])
-            parts.append(problem_frame(source, bad_rows, header, values, expected))
-            skip[col.name] = parsed.bad
+                expected = expected[bad]
+            parts.append(_cell_problems(source, raw, bad, header, col, expected))
+            skip[col.name] |= bad
     frame = pd.DataFrame(typed, index=raw.index)
     parts += _pandera_problems(kind, frame, raw, source, match.header_map, skip)
     parts += _rule_problems(kind, frame, raw, source, match.header_map, skip)

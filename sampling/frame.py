@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from data_contracts.errors import RequestError
+from data_contracts.normalise import normalise_key
 
 DEFAULT_CUT_POINTS = (0.10, 0.30)
 FRAME_EXTRA_COLUMNS = ("poverty_line", "margin", "risk_band")
@@ -133,9 +134,12 @@ def build_frame(
     """Frame of the township's exited households (optionally only some exit years).
 
     Adds ``poverty_line`` of the exit year, ``margin`` = income_per_capita / poverty_line − 1 and
-    ``risk_band``. Unknown township, villages missing from the registry or exit years without a
+    ``risk_band``. ``township`` is matched in the normalised form the registry was read in
+    (``data_contracts.normalise``: full-width letters, invisible characters and spaces at the ends
+    do not matter). Unknown township, villages missing from the registry or exit years without a
     poverty line raise ``RequestError`` naming what is wrong.
     """
+    township = normalise_key(township)
     known = sorted(households["township"].dropna().astype("str").unique())
     if township not in known:
         raise RequestError(
