@@ -118,7 +118,7 @@ def parse_free_text(values: pd.Series) -> Parsed:
 
 
 def as_key(values: pd.Series) -> pd.Series:
-    """Codes and place names in their comparable form (``data_contracts.normalise``), blanks
+    r"""Codes and place names in their comparable form (``data_contracts.normalise``), blanks
     missing: ``ＨＨ001``, ``HH\u200b001`` and ``HH001`` are one household."""
     text = normalise_keys(as_text(values))
     return text.mask(text.eq(""))
