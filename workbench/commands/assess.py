@@ -103,6 +103,9 @@ def assess(
     """Validate the returns, assess once, record, print the verdict, render; returns the report."""
     run = TownshipRun.open(run_dir)
     loaded, villages, warnings = check_returns(run, survey, village_survey, accept_warnings)
+    for table in (loaded, villages):
+        for note in table.notes if table is not None else ():
+            print(f"exitcheck assess: {table.path.name}: note: {note}", file=sys.stderr)
     for warning in warnings:
         print(f"exitcheck assess: warning: {warning}", file=sys.stderr)
     previous = latest_finished(run.path)
