@@ -239,6 +239,7 @@ class DesignRecord(Record):
     files: dict[str, str] = Field(default_factory=dict)  # file name → SHA-256 of what sample wrote
     versions: dict[str, str] = Field(default_factory=dict)
     created: str
+    seal: str = ""  # SHA-256 of this record with the seal blank (data_contracts.seal)
 
 
 # --------------------------------------------------------------------------- inputs.json

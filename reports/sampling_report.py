@@ -1,62 +1,107 @@
-"""Tables and figures of the sampling report (抽样报告) for notebooks/sample_township.ipynb.
+"""The sampling report (抽样报告), built from a township run folder's records.
 
-The notebook only calls these and displays the results. :func:`load_run` re-reads a run folder,
-rebuilds the frame from the copied inputs and re-draws the sample from design.json, so the report
-also proves that the recorded sample is reproducible. Every text helper takes ``lang="zh"``
-(简体中文, the default) or ``"en"``; text is kept as (中文, English) pairs next to each other.
+:func:`load_run` reads ``design.json`` (:class:`~data_contracts.records.DesignRecord`),
+``sample.parquet`` and the copied registry inputs of a run, rebuilds the frame (for the frame
+summary and its fingerprint) and checks the seal; the sample is never drawn again — the report
+shows the recorded sample and the recorded allocation. :class:`SamplingReport` turns the run
+into report blocks: the title and an opening paragraph, the frame by village, the design and
+its allocation, the expected precision, the acceptance plan with its OC curve (from the planning
+parameters recorded in ``design.json``: threshold, good rate, risks, design effect), a masked
+preview of the sample and the replacement rule. Every word comes from the message catalogue
+(topic ``sampling_report``; the replacement rules from topic ``sampling``) and every table goes
+through :func:`reports.blocks.table`, so names from the data stay inert. The notebook
+``sample_township.ipynb`` displays the same blocks, so the Jupyter path and the command line
+show the same report.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from pandas.io.formats.style import Styler
 
 from data_contracts import load
-from data_contracts.columns import column
 from data_contracts.loading import sha256_of
-from data_contracts.messages import text
+from data_contracts.messages import check_lang, has, text
 from data_contracts.privacy import mask_frame
-from data_contracts.records import DesignRecord, read_record
-from reports.figures import FAIL_COLOR, GREY, MAIN_COLOR, PASS_COLOR, in_language
+from data_contracts.records import DesignRecord, ReportParameters, read_record
+from reports import figures
+from reports.blocks import HtmlBlock, esc, heading, paragraph, table
+from reports.formatting import DASH, level_pct, missing, pct, ratio
+from reports.page import figure
 from sampling.frame import Frame, build_frame
-from sampling.plans import AcceptancePlan, expected_margin
+from sampling.plans import AcceptancePlan, acceptance_plan, expected_margin
 from sampling.sample import Sample
 
-DESIGN_NAMES = {
-    "stratified": ("分层抽样", "stratified sampling"),
-    "cluster": ("整群抽样", "cluster sampling"),
-    "two-stage": ("两阶段抽样", "two-stage sampling"),
-}
-SECTIONS = {
-    "frame": ("抽样框概况", "Sampling frame"),
-    "design": ("抽样设计与样本分配", "Design and allocation"),
-    "precision": ("预期精度", "Expected precision"),
-    "plan": ("验收方案与操作特性曲线", "Acceptance plan and OC curve"),
-    "preview": ("样本预览（个人信息已脱敏）", "Sample preview (personal data masked)"),
-    "appendix": ("附录：替换规则", "Appendix: replacement rule"),
-}
-#: English headers of the preview columns (the Chinese ones come from the column specs)
-PREVIEW_EN = {
-    "household_id": "Household ID",
-    "village": "Village",
-    "head_name": "Head of household",
-    "head_id_number": "ID number",
-    "household_size": "Household size",
-    "income_per_capita": "Income per capita (yuan)",
-    "exit_year": "Exit year",
-    "margin": "Income margin above the line",
-    "weight": "Weight",
-}
-ITEM_VALUE = (("项目", "Item"), ("内容", "Value"))
 INPUT_KINDS = ("households", "villages", "poverty-lines")
+SECTIONS = ("frame", "design", "precision", "plan", "preview", "appendix")
+#: true rates for which the expected precision is shown, and its confidence level
+PRECISION_RATES = (0.02, 0.05, 0.10, 0.50)
+PRECISION_LEVEL = 0.95
+PREVIEW_ROWS = 20
+#: the preview's columns (masked personal data), in order
+PREVIEW_COLUMNS = ("household_id", "village", "head_name", "head_id_number", "household_size",
+                   "income_per_capita", "exit_year", "margin", "weight")  # fmt: skip
+#: design parameters shown in the design table (row key = parameter name, unless mapped here)
+DESIGN_PARAMETERS = ("n", "strata", "allocation", "selection", "reserves", "fixed", "error_rates",
+                     "villages_to_sample", "households_per_village", "village_selection",
+                     "exit_years", "risk_cut_points")  # fmt: skip
+_ROW = {"reserves": "reserves_per"}
+#: parameters whose values are codes worded by the catalogue (parameter → catalogue group)
+_CODES = {"strata": "strata", "allocation": "allocation", "selection": "selection",
+          "village_selection": "selection"}  # fmt: skip
 
 
+def _t(key: str, lang: str, **params: object) -> str:
+    return text(f"sampling_report.{key}", lang, **params)
+
+
+def _col(key: str, lang: str, **params: object) -> str:
+    return _t(f"col.{key}", lang, **params)
+
+
+def code_label(group: str, code: Any, lang: str) -> str:
+    """A recorded option code in words (``srs`` → 简单随机抽样); an unknown code as it is."""
+    key = f"sampling_report.{group}.{code}"
+    return text(key, lang) if has(key) else str(code)
+
+
+def design_name(kind: str, lang: str = "zh") -> str:
+    """The design's name in the report language (分层抽样 / 整群抽样 / 两阶段抽样)."""
+    return code_label("design", kind, lang)
+
+
+def _whole(value: Any) -> Any:
+    """A count as an int (a float column holding counts shows no decimals), missing kept."""
+    return None if missing(value) else int(value)
+
+
+def _emphasised(key: str, lang: str, strong: Mapping[str, tuple[Any, str]], **plain: Any) -> str:
+    """Catalogue text ``key`` as escaped HTML with the ``strong`` parameters in bold.
+
+    ``strong`` maps a parameter to (value, css class or ""); every value is escaped.
+    """
+    names = list(strong)
+    marks = {name: f"\x00{i}\x01" for i, name in enumerate(names)}
+    escaped = esc(text(key, lang, **plain, **marks))
+
+    def bold(match: re.Match[str]) -> str:
+        value, css = strong[names[int(match.group(1))]]
+        attr = f' class="{esc(css)}"' if css else ""
+        return f"<b{attr}>{esc(value)}</b>"
+
+    return re.sub(r"\x00(\d+)\x01", bold, escaped)
+
+
+# --------------------------------------------------------------------------- the run folder
 @dataclass
 class SamplingRun:
     """A sampling run folder read back: frame, recorded sample, design record, seal check.
@@ -67,10 +112,30 @@ class SamplingRun:
     """
 
     frame: Frame
-    sample: Sample
-    design: dict[str, Any]
+    record: DesignRecord
     recorded: pd.DataFrame
+    allocation: pd.DataFrame
     sealed: bool
+
+    @property
+    def design(self) -> dict[str, Any]:
+        """design.json as plain data."""
+        return self.record.model_dump(mode="json")
+
+    @property
+    def sample(self) -> Sample:
+        """The recorded sample (units, design, allocation) as a :class:`Sample`."""
+        return Sample(self.recorded, self.design, self.allocation)
+
+    @property
+    def main(self) -> pd.DataFrame:
+        """The main-sample rows of the recorded sample."""
+        return self.recorded.loc[~self.recorded["reserve"].astype(bool)]
+
+    @property
+    def reserves(self) -> pd.DataFrame:
+        """The reserve rows of the recorded sample."""
+        return self.recorded.loc[self.recorded["reserve"].astype(bool)]
 
     def to_frame(self) -> pd.DataFrame:
         """The recorded sample table."""
@@ -78,23 +143,22 @@ class SamplingRun:
 
     def __repr__(self) -> str:
         ok = "sealed" if self.sealed else "NOT matching its seal"
-        return f"SamplingRun({self.design['design']}, {self.design['township']}, {ok})"
+        return f"SamplingRun({self.record.design}, {self.record.township}, {ok})"
 
 
-def load_run(run_dir: str | Path) -> SamplingRun:
+def load_run(run_dir: str | os.PathLike[str]) -> SamplingRun:
     """Read design.json, sample.parquet and inputs/ of a run and check them against the seal."""
     run = Path(run_dir)
     record = read_record(run / DesignRecord.FILE, DesignRecord)
-    design = record.model_dump(mode="json")
-    params = design["parameters"]
-    tables = {k: load(k, run / params["inputs"][k]).frame for k in INPUT_KINDS}
+    params = record.parameters
+    tables = {k: load(k, run / params.inputs[k]).frame for k in INPUT_KINDS}
     frame = build_frame(
         tables["households"],
         tables["villages"],
         tables["poverty-lines"],
-        design["township"],
-        params.get("exit_years"),
-        params.get("risk_cut_points", (0.10, 0.30)),
+        record.township,
+        params.exit_years,
+        params.risk_cut_points or (0.10, 0.30),
     )
     recorded = pd.read_parquet(run / "sample.parquet")
     allocation = pd.DataFrame([a.model_dump() for a in record.allocation]).dropna(
@@ -104,267 +168,285 @@ def load_run(run_dir: str | Path) -> SamplingRun:
         (run / name).is_file() and sha256_of(run / name) == digest
         for name, digest in record.files.items()
     )
-    return SamplingRun(frame, Sample(recorded, design, allocation), design, recorded, sealed)
+    return SamplingRun(frame, record, recorded, allocation, sealed)
 
 
-def show(table: pd.DataFrame) -> Styler:
-    """A report table for display: no index column, missing values as —."""
-    return table.style.hide(axis="index").format(na_rep="—", precision=4)
-
-
-def _pick(pairs: dict[str, tuple[str, str]], lang: str) -> dict[str, str]:
-    """The texts of ``pairs`` in the report language."""
-    return {key: in_language(pair, lang) for key, pair in pairs.items()}
-
-
-def _two_columns(rows: list[tuple[tuple[str, str], str]], lang: str) -> pd.DataFrame:
-    """An item/value table from ((中文, English) item, value) rows."""
-    return pd.DataFrame(
-        [(in_language(item, lang), value) for item, value in rows],
-        columns=[in_language(h, lang) for h in ITEM_VALUE],
-    )
-
-
-def design_name(kind: str, lang: str = "zh") -> str:
-    """The design's name in the report language (分层抽样 / 整群抽样 / 两阶段抽样)."""
-    return in_language(DESIGN_NAMES.get(kind, kind), lang)
-
-
-def title(design: dict[str, Any], lang: str = "zh") -> str:
-    """The report's Markdown title (抽样报告标题)."""
-    township = design["township"]
-    return in_language(
-        (f"# {township} 脱贫户抽样报告", f"# {township}: sample of exited households"), lang
-    )
-
-
-def intro(run: SamplingRun, lang: str = "zh") -> str:
-    """The opening Markdown paragraph: design, sample sizes, seed and reproducibility."""
-    d, n, r = run.design, len(run.sample.main), len(run.sample.reserves)
-    name = design_name(d["design"], lang)
-    same_zh, same_en = (
-        ("**完全一致**", "**exactly the recorded files**")
-        if run.sealed
-        else ("**不一致，请核查**", "**different files: please check the run folder**")
-    )
-    zh = (
-        f"本报告记录第三方评估对 **{d['township']}** 脱贫户的抽样：采用**{name}**，"
-        f"抽取样本户 **{n}** 户、备选户 **{r}** 户，随机数种子 {d['seed']}。"
-        f"运行目录中的样本文件与抽样时记录的SHA-256校验值及抽样框指纹{same_zh}。"
-    )
-    en = (
-        f"This report records the third-party assessment's sample of exited households in "
-        f"**{d['township']}**: **{name}** of **{n}** households with **{r}** reserves, "
-        f"random seed {d['seed']}. The run folder's sample files and frame match what was "
-        f"recorded when the sample was drawn (SHA-256 seal and frame fingerprint): {same_en}."
-    )
-    return in_language((zh, en), lang)
-
-
-def heading(key: str, lang: str = "zh") -> str:
-    """A Markdown section heading of the report (keys of :data:`SECTIONS`)."""
-    return f"## {in_language(SECTIONS[key], lang)}"
-
-
-def replacement_rule(design: dict[str, Any], lang: str = "zh") -> str:
-    """The replacement rule recorded in design.json (替换规则: a code) in the report language."""
-    return text(f"sampling.rule_{design['replacement_rule']}", lang)
-
-
-def _band_columns(table: pd.DataFrame, lang: str) -> dict[str, str]:
-    names = ("超线{}户数", "Households {} above the line")
-    return {
-        c: in_language(names, lang).format(c)
-        for c in table.columns
-        if c.endswith("%") or c == "unknown"
-    }
-
-
-def frame_summary_table(frame: Frame, lang: str = "zh") -> pd.DataFrame:
-    """Households, persons and reported margin by village, plus a total (抽样框概况)."""
-    table = frame.summary()
-    total = table.sum(numeric_only=True)
-    total[["margin_median", "margin_min"]] = [
-        frame.units["margin"].median(),
-        frame.units["margin"].min(),
-    ]
-    total_label = in_language(("合计", "Total"), lang)
-    table = pd.concat([table, total.to_frame().T.assign(village_id=total_label, village="")])
-    for name in ("margin_median", "margin_min"):
-        table[name] = table[name].map(lambda v: f"{v:.1%}")
-    bands = _band_columns(table, lang)
-    counts = ["households", "persons", *bands]
-    table[counts] = table[counts].astype("int64")
-    headers = _pick(
-        {
-            "village_id": ("村编码", "Village code"),
-            "village": ("行政村", "Village"),
-            "households": ("脱贫户数", "Exited households"),
-            "persons": ("脱贫人口", "Exited persons"),
-            "margin_median": ("收入超线幅度中位数", "Median income margin above the line"),
-            "margin_min": ("收入超线幅度最小值", "Smallest income margin above the line"),
-        },
-        lang,
-    )
-    return table.rename(columns={**headers, **bands}).reset_index(drop=True)
-
-
-def design_table(design: dict[str, Any], sample: Sample, lang: str = "zh") -> pd.DataFrame:
-    """Key facts of the design (抽样设计) as a two-column table."""
-    params = design["parameters"]
-    rows = [
-        (("抽样设计", "Design"), design_name(design["design"], lang)),
-        (("乡镇", "Township"), design["township"]),
-        (("随机数种子", "Random seed"), str(design["seed"])),
-        (
-            ("抽样框脱贫户数 / 人口", "Frame households / persons"),
-            f"{design['frame_households']} / {design['frame_persons']}",
-        ),
-        (("抽样框指纹 (sha256)", "Frame fingerprint (sha256)"), design["frame_fingerprint"]),
-        (("样本户数", "Sampled households"), str(len(sample.main))),
-        (("备选户数", "Reserve households"), str(len(sample.reserves))),
-        (
-            ("样本初级单位 (PSU) 数", "Primary sampling units (PSUs)"),
-            str(sample.main["psu"].nunique()),
-        ),
-    ]
-    labels = {
-        "n": ("计划样本量", "Planned sample size"),
-        "strata": ("分层方式", "Strata"),
-        "allocation": ("样本分配", "Allocation"),
-        "selection": ("层内抽样方法", "Selection within strata"),
-        "reserves": ("每层/村备选户数", "Reserves per stratum / village"),
-        "villages_to_sample": ("抽取村数", "Villages to sample"),
-        "households_per_village": ("每村抽取户数", "Households per village"),
-        "village_selection": ("抽村方法", "Village selection"),
-        "exit_years": ("脱贫年度", "Exit years"),
-        "risk_cut_points": ("风险分层切点", "Risk-band cut points"),
-    }
-    rows += [(label, str(params[key])) for key, label in labels.items() if key in params]
-    return _two_columns(rows, lang)
-
-
-def allocation_table(sample: Sample, lang: str = "zh") -> pd.DataFrame:
-    """Allocation by stratum or village (样本分配表)."""
-    headers = _pick(
-        {
-            "stratum": ("层", "Stratum"),
-            "village_id": ("村编码", "Village code"),
-            "households": ("脱贫户数", "Exited households"),
-            "prob_village": ("入样概率（村）", "Inclusion probability (village)"),
-            "selected": ("是否入样", "Selected"),
-            "sampled": ("样本户数", "Sampled households"),
-            "reserves": ("备选户数", "Reserves"),
-            "prob": ("入样概率", "Inclusion probability"),
-            "prob_household": ("入样概率（户）", "Inclusion probability (household)"),
-            "weight": ("权数", "Weight"),
-        },
-        lang,
-    )
-    table = sample.allocation.copy()
-    if "selected" in table:
-        yes, no = (in_language(pair, lang) for pair in (("是", "yes"), ("否", "no")))
-        table["selected"] = table["selected"].map({True: yes, False: no})
-    return table.rename(columns=headers).round(4)
-
-
-def precision_table(
-    sample: Sample, frame: Frame, deff: float = 1.0, confidence: float = 0.95, lang: str = "zh"
-) -> pd.DataFrame:
-    """Expected ±margin of an estimated household rate for a few true rates (预期精度)."""
-    n = len(sample.main)
-    rates = [0.02, 0.05, 0.10, 0.50]
-    margins = [expected_margin(n, p, confidence, frame.households, deff) for p in rates]
-    half_width = (
-        f"{confidence:.0%}置信区间半宽（约）",
-        f"{confidence:.0%} CI half-width (approx.)",
-    )
-    return pd.DataFrame(
-        {
-            in_language(("假定真实比例", "Assumed true rate"), lang): [f"{p:.0%}" for p in rates],
-            in_language(("样本户数", "Sampled households"), lang): n,
-            in_language(("设计效应", "Design effect"), lang): f"{deff:g}",
-            in_language(half_width, lang): [f"±{m:.1%}" for m in margins],
-        }
-    )
-
-
-def plan_table(plan: AcceptancePlan, lang: str = "zh") -> pd.DataFrame:
-    """The acceptance plan (验收方案) as a two-column table."""
-    alpha = "—" if plan.alpha_achieved is None else f"{plan.alpha_achieved:.3f}"
-    model = (
-        ("超几何分布（有限总体）", "hypergeometric (finite population)")
-        if plan.population
-        else ("二项分布", "binomial")
-    )
-    rows = [
-        (("抽查户数 n", "Households to check n"), str(plan.n)),
-        (
-            ("允许错退户数 d（不超过即通过）", "Wrong exits allowed d (pass if at most d)"),
-            str(plan.d),
-        ),
-        (("错退率阈值 p0", "Wrong-exit threshold p0"), f"{plan.threshold:.1%}"),
-        (
-            ("良好水平 p1", "Good rate p1"),
-            "—" if plan.good_rate is None else f"{plan.good_rate:.1%}",
-        ),
-        (
-            ("阈值处仍通过的概率（评估方风险）", "P(pass) at the threshold (assessor's risk)"),
-            f"{plan.beta_achieved:.3f}",
-        ),
-        (
-            ("良好水平却不通过的概率（乡镇风险）", "P(fail) at the good rate (township's risk)"),
-            alpha,
-        ),
-        (("模型", "Model"), in_language(model, lang)),
-        (("设计效应", "Design effect"), f"{plan.deff:g}"),
-    ]
-    return _two_columns(rows, lang)
-
-
+# --------------------------------------------------------------------------- the OC figure
 def oc_figure(plan: AcceptancePlan, max_rate: float | None = None, lang: str = "zh") -> Figure:
     """OC curve (操作特性曲线): probability of passing against the true wrong-exit rate."""
-    text = _pick(
-        {
-            "p0": ("阈值 p0", "threshold p0"),
-            "p1": ("良好水平 p1", "good rate p1"),
-            "x": ("真实错退率（%）", "True wrong-exit rate (%)"),
-            "y": ("判定通过的概率", "Probability of passing"),
-            "title": (
-                "验收方案的操作特性（OC）曲线",
-                "Operating characteristic (OC) curve of the plan",
-            ),
-        },
-        lang,
-    )
+    check_lang(lang)
     top = max_rate or min(1.0, 3 * plan.threshold)
     oc = plan.oc_curve(np.linspace(0.0, top, 201))
     fig = Figure(figsize=(7, 4))
     ax = fig.add_subplot()
-    ax.plot(oc["rate"] * 100, oc["p_pass"], color=MAIN_COLOR, lw=2, label=f"n={plan.n}, d={plan.d}")
-    ax.axvline(plan.threshold * 100, color=FAIL_COLOR, ls="--", lw=1, label=text["p0"])
+    ax.plot(oc["rate"] * 100, oc["p_pass"], color=figures.MAIN_COLOR, lw=2,
+            label=f"n={plan.n}, d={plan.d}")  # fmt: skip
+    ax.axvline(plan.threshold * 100, color=figures.FAIL_COLOR, ls="--", lw=1,
+               label=_t("figure.p0", lang))  # fmt: skip
     if plan.good_rate is not None:
-        ax.axvline(plan.good_rate * 100, color=PASS_COLOR, ls="--", lw=1, label=text["p1"])
-    ax.axhline(plan.beta, color=GREY, ls=":", lw=1)
-    ax.set_xlabel(text["x"])
-    ax.set_ylabel(text["y"])
+        ax.axvline(plan.good_rate * 100, color=figures.PASS_COLOR, ls="--", lw=1,
+                   label=_t("figure.p1", lang))  # fmt: skip
+    ax.axhline(plan.beta, color=figures.GREY, ls=":", lw=1)
+    ax.set_xlabel(_t("figure.x", lang))
+    ax.set_ylabel(_t("figure.y", lang))
     ax.set_ylim(0, 1.02)
-    ax.set_title(text["title"])
+    ax.set_title(_t("figure.title", lang))
     ax.legend(frameon=False)
     return fig
 
 
-def sample_preview(units: pd.DataFrame, rows: int = 20, lang: str = "zh") -> pd.DataFrame:
-    """First rows of the main sample, personal data masked (样本预览)."""
-    main = units.loc[~units["reserve"]].head(rows)
-    names = ["household_id", "village", "head_name", "head_id_number", "household_size"]
-    names += ["income_per_capita", "exit_year"]
-    table = mask_frame(main.loc[:, names])
-    table["margin"] = main["margin"].map(lambda v: f"{v:.1%}")
-    table["income_per_capita"] = main["income_per_capita"].map("{:.2f}".format)
-    table["weight"] = main["weight"].map("{:.2f}".format)
-    chinese = {n: column("households", n).header for n in names}
-    chinese |= {"margin": "收入超线幅度", "weight": "权数"}
-    return table.rename(
-        columns={n: in_language((chinese[n], PREVIEW_EN[n]), lang) for n in chinese}
-    )
+# --------------------------------------------------------------------------- the report
+@dataclass(frozen=True)
+class SamplingReport:
+    """One township run's sampling report: its records, ready to be shown in ``lang``."""
+
+    run: SamplingRun
+    lang: str = "zh"
+    preview_rows: int = PREVIEW_ROWS
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike[str], lang: str = "zh") -> SamplingReport:
+        """Read a run folder (design.json, sample.parquet, inputs/) and check its seal."""
+        check_lang(lang)
+        return cls(load_run(run_dir), lang)
+
+    def __post_init__(self) -> None:
+        check_lang(self.lang)
+        figures.use_report_style()
+
+    @property
+    def record(self) -> DesignRecord:
+        """The run's design.json."""
+        return self.run.record
+
+    @property
+    def parameters(self) -> ReportParameters:
+        """The planning parameters recorded in design.json (p0, p1, α, β, design effect)."""
+        return self.record.report
+
+    @cached_property
+    def plan(self) -> AcceptancePlan:
+        """The acceptance plan of the recorded planning parameters for this frame."""
+        p = self.parameters
+        return acceptance_plan(p.threshold, p.good_rate, p.alpha, p.beta,
+                               population=self.run.frame.households, deff=p.deff)  # fmt: skip
+
+    def __repr__(self) -> str:
+        r = self.record
+        return f"SamplingReport({r.design}, {r.township}, seed {r.seed}, {self.lang})"
+
+    def blocks(self) -> list[HtmlBlock]:
+        """Every block of the report, in order (what the notebook shows cell by cell)."""
+        out = [self.title(), self.intro()]
+        for key in SECTIONS:
+            out.extend(self.section(key))
+        return [b for b in out if b]
+
+    def section(self, key: str) -> list[HtmlBlock]:
+        """The blocks of one section (``SECTIONS``), heading first."""
+        parts = {
+            "frame": [self.frame_table],
+            "design": [self.design_table, self.allocation_table],
+            "precision": [self.precision_table],
+            "plan": [self.plan_table, self.oc_curve],
+            "preview": [self.preview_table],
+            "appendix": [self.replacement_rule],
+        }[key]
+        out = [heading(f"sampling_report.section.{key}", self.lang), *(make() for make in parts)]
+        return [b for b in out if b]
+
+    # ----------------------------------------------------------------- title and intro
+    def title(self) -> HtmlBlock:
+        """The ``<h1>``: the township's sample of exited households."""
+        return HtmlBlock(f"<h1>{esc(_t('title', self.lang, township=self.record.township))}</h1>")
+
+    def intro(self) -> HtmlBlock:
+        """Design, sample and reserve sizes, seed, and whether the run matches its seal."""
+        r, lang = self.record, self.lang
+        seal = ("seal.ok", "pass") if self.run.sealed else ("seal.broken", "fail")
+        strong = {
+            "township": (r.township, ""),
+            "design": (design_name(r.design, lang), ""),
+            "n": (len(self.run.main), ""),
+            "reserves": (len(self.run.reserves), ""),
+            "seal": (_t(seal[0], lang), seal[1]),
+        }
+        inner = _emphasised("sampling_report.intro", lang, strong, seed=r.seed)
+        return HtmlBlock(f"<p>{inner}</p>")
+
+    # ----------------------------------------------------------------- 1. frame
+    def frame_summary(self) -> pd.DataFrame:
+        """Households, persons and reported margin by village, plus a total (抽样框概况)."""
+        lang, frame = self.lang, self.run.frame
+        summary = frame.summary()
+        bands = [c for c in summary.columns if c.endswith("%") or c == "unknown"]
+        counts = ["households", "persons", *bands]
+        total = {"village_id": _t("total", lang), "village": "",
+                 **{c: int(summary[c].sum()) for c in counts},
+                 "margin_median": frame.units["margin"].median(),
+                 "margin_min": frame.units["margin"].min()}  # fmt: skip
+        out = pd.concat([summary, pd.DataFrame([total])], ignore_index=True)
+        out = out[["village_id", "village", "households", "persons", "margin_median",
+                   "margin_min", *bands]]  # fmt: skip
+        for name in ("margin_median", "margin_min"):
+            out[name] = out[name].map(pct)
+        out[counts] = out[counts].astype("int64")
+        headers = {c: _col(c, lang) for c in ("village_id", "village", "households", "persons",
+                                              "margin_median", "margin_min")}  # fmt: skip
+        headers |= {
+            b: _col("band_unknown", lang) if b == "unknown" else _col("band", lang, band=b)
+            for b in bands
+        }
+        return out.rename(columns=headers)
+
+    def frame_table(self) -> HtmlBlock:
+        """The frame summary as a table (numbers right-aligned)."""
+        summary = self.frame_summary()
+        return table(summary, list(summary.columns[2:]))
+
+    # ----------------------------------------------------------------- 2. design, allocation
+    def _parameter_value(self, name: str, value: Any) -> str:
+        lang = self.lang
+        sep = _t("list_sep", lang)
+        if name in _CODES:
+            return code_label(_CODES[name], value, lang)
+        if name == "exit_years":
+            return sep.join(str(y) for y in value)
+        if name == "risk_cut_points":
+            return sep.join(level_pct(c) for c in value)
+        if isinstance(value, dict):
+            return sep.join(f"{k}={v:g}" for k, v in value.items())
+        return str(value)
+
+    def design_facts(self) -> pd.DataFrame:
+        """Key facts of the design (抽样设计) as an item/value table; unused options left out."""
+        r, lang, run = self.record, self.lang, self.run
+        rows = [
+            ("design", design_name(r.design, lang)),
+            ("township", r.township),
+            ("seed", str(r.seed)),
+            ("frame", f"{r.frame_households} / {r.frame_persons}"),
+            ("fingerprint", r.frame_fingerprint),
+            ("sampled", str(len(run.main))),
+            ("reserves", str(len(run.reserves))),
+            ("psus", str(run.main["psu"].nunique())),
+        ]
+        params = r.parameters.model_dump()
+        rows += [
+            (_ROW.get(name, name), self._parameter_value(name, params[name]))
+            for name in DESIGN_PARAMETERS
+            if params.get(name) not in (None, {}, [])
+        ]
+        return pd.DataFrame(
+            [(_t(f"row.{key}", lang), value) for key, value in rows],
+            columns=[_col("item", lang), _col("value", lang)],
+        )
+
+    def design_table(self) -> HtmlBlock:
+        """The design facts as a two-column table."""
+        return table(self.design_facts())
+
+    def allocation(self) -> pd.DataFrame:
+        """The recorded allocation by stratum or village (样本分配表), formatted."""
+        lang = self.lang
+        out = self.run.allocation.copy()
+        for name in ("households", "sampled", "reserves"):
+            if name in out:
+                out[name] = out[name].map(_whole).astype(object)
+        for name in ("prob", "prob_village", "prob_household", "weight"):
+            if name in out:
+                out[name] = out[name].map(lambda v: ratio(v, 4))
+        if "selected" in out:
+            words = {True: _t("yes", lang), False: _t("no", lang)}
+            out["selected"] = out["selected"].map(lambda v: DASH if missing(v) else words[bool(v)])
+        return out.rename(columns={c: _col(c, lang) for c in out.columns})
+
+    def allocation_table(self) -> HtmlBlock:
+        """The allocation as a table (numbers right-aligned)."""
+        lang = self.lang
+        frame = self.allocation()
+        text_columns = {_col(c, lang) for c in ("stratum", "village_id", "selected")}
+        return table(frame, [c for c in frame.columns if c not in text_columns])
+
+    # ----------------------------------------------------------------- 3. precision
+    def precision(self) -> pd.DataFrame:
+        """Expected ±margin of an estimated household rate for a few true rates (预期精度)."""
+        lang, deff = self.lang, self.parameters.deff
+        n = len(self.run.main)
+        population = self.run.frame.households
+        margins = [expected_margin(n, p, PRECISION_LEVEL, population, deff)
+                   for p in PRECISION_RATES]  # fmt: skip
+        return pd.DataFrame(
+            {
+                _col("assumed_rate", lang): [pct(p, 0) for p in PRECISION_RATES],
+                _col("sampled", lang): n,
+                _col("deff", lang): f"{deff:g}",
+                _col("half_width", lang, level=level_pct(PRECISION_LEVEL)): [
+                    f"±{pct(m)}" for m in margins
+                ],
+            }
+        )
+
+    def precision_table(self) -> HtmlBlock:
+        """The expected precision as a table."""
+        frame = self.precision()
+        return table(frame, list(frame.columns))
+
+    # ----------------------------------------------------------------- 4. acceptance plan
+    def plan_facts(self) -> pd.DataFrame:
+        """The acceptance plan (验收方案) as an item/value table."""
+        plan, lang = self.plan, self.lang
+        model = "hypergeometric" if plan.population else "binomial"
+        rows = [
+            ("plan_n", str(plan.n)),
+            ("plan_d", str(plan.d)),
+            ("threshold", pct(plan.threshold)),
+            ("good_rate", pct(plan.good_rate)),
+            ("beta", ratio(plan.beta_achieved, 3)),
+            ("alpha", ratio(plan.alpha_achieved, 3)),
+            ("model", _t(f"model.{model}", lang)),
+            ("deff", f"{plan.deff:g}"),
+        ]
+        return pd.DataFrame(
+            [(_t(f"row.{key}", lang), value) for key, value in rows],
+            columns=[_col("item", lang), _col("value", lang)],
+        )
+
+    def plan_table(self) -> HtmlBlock:
+        """The acceptance plan as a two-column table."""
+        return table(self.plan_facts())
+
+    def oc_curve(self) -> HtmlBlock:
+        """The plan's OC curve as an inline SVG figure."""
+        return figure(oc_figure(self.plan, lang=self.lang))
+
+    # ----------------------------------------------------------------- 5. preview
+    def preview(self) -> pd.DataFrame:
+        """The first rows of the main sample, personal data masked (样本预览)."""
+        main = self.run.main.head(self.preview_rows)
+        names = [c for c in PREVIEW_COLUMNS if c in main.columns]
+        out = mask_frame(main.loc[:, names])
+        formats = {"margin": pct, "income_per_capita": lambda v: ratio(v, 2),
+                   "weight": lambda v: ratio(v, 2)}  # fmt: skip
+        for name, fmt in formats.items():
+            if name in out:
+                out[name] = out[name].map(fmt)
+        return out.rename(columns={c: _col(c, self.lang) for c in names})
+
+    def preview_table(self) -> HtmlBlock:
+        """The masked preview as a table."""
+        lang = self.lang
+        frame = self.preview()
+        numeric = [_col(c, lang) for c in ("household_size", "income_per_capita", "exit_year",
+                                           "margin", "weight")]  # fmt: skip
+        return table(frame, [c for c in numeric if c in frame.columns])
+
+    # ----------------------------------------------------------------- appendix
+    def replacement_rule(self) -> HtmlBlock:
+        """The replacement rule recorded in design.json (a code), in words."""
+        return paragraph(f"sampling.rule_{self.record.replacement_rule}", self.lang)
+
+
+def build(run_dir: str | os.PathLike[str], lang: str = "zh") -> list[HtmlBlock]:
+    """The blocks of the sampling report of a run folder."""
+    return SamplingReport.load(run_dir, lang).blocks()

@@ -31,6 +31,7 @@ from data_contracts.inert import append_row, inert_csv
 from data_contracts.messages import text
 from data_contracts.privacy import mask_frame, mask_ids, mask_phones
 from data_contracts.records import DesignRecord, write_record
+from data_contracts.seal import sealed
 from sampling.sample import Sample
 
 PACKAGES = ("exitcheck", "numpy", "pandas", "scipy", "pyarrow", "openpyxl")
@@ -242,5 +243,5 @@ def write_outputs(
     }
     written = {name: atomic_write_bytes(run / name, data) for name, data in contents.items()}
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
-    written["design.json"] = write_record(run, design_record(sample, created, hashes))
+    written["design.json"] = write_record(run, sealed(design_record(sample, created, hashes)))
     return written

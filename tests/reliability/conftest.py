@@ -55,8 +55,8 @@ def draw_without_report(argv: list[str]) -> int:
     """Run ``exitcheck sample`` with the sampling report replaced by an empty file."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(
-            "workbench.commands.sample.run_notebook",
-            lambda name, parameters, out_dir, html_name, lang="zh": Path(out_dir) / html_name,
+            "workbench.commands.sample.render_report",
+            lambda run_dir, lang: Path(run_dir) / "sampling_report.html",
         )
         return main(argv)
 

@@ -42,7 +42,7 @@ def test_broken_township_is_reported_and_the_other_finishes(demo) -> None:
     out, done = demo
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
-    assert f"FAILED {BROKEN}: 2 problems in" in done.stdout
+    assert f"失败 {BROKEN}：2 problems in" in done.stdout
     assert "unique; the same value is on rows 2," in done.stdout
     assert (out / "townships" / GOOD / "assessments" / "v001" / "report.html").is_file()
     assert not (out / "townships" / BROKEN / "assessments").exists()
@@ -75,7 +75,7 @@ def test_no_personal_data_outside_the_manifest(demo) -> None:
     outputs = [p for p in out.rglob("*") if p.is_file() and "inputs" not in p.parts
                and p.name != "manifest.xlsx" and p.suffix != ".lock"]  # fmt: skip
     kinds = {p.suffix for p in outputs}
-    assert {".html", ".ipynb", ".json", ".parquet", ".csv", ".xlsx", ".log"} <= kinds
+    assert {".html", ".json", ".parquet", ".csv", ".xlsx", ".log"} <= kinds
     for path in outputs:
         text = _text_of(path)
         assert not set(re.findall(r"\d{17}[\dX]|\d{11}", text)) & secrets, path

@@ -34,9 +34,9 @@ TAMPER = {
     ),
     "sample.parquet garbage": (
         lambda r: (r / "sample.parquet").write_bytes(b"xx"),
-        "cannot read the run folder's sample",
+        "sample.parquet was changed after the sample was drawn",
     ),
-    "sample column dropped": (_drop_reserve, "sample.parquet: not a sample table; columns reserve"),
+    "sample column dropped": (_drop_reserve, "sample.parquet was changed after the sample was drawn"),
     "registry copies removed": (
         lambda r: shutil.rmtree(r / "inputs"),
         "the households registry copy recorded in design.json",

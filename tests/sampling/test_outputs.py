@@ -77,7 +77,7 @@ def test_files_masking_and_design_json(tmp_path: Path, frame) -> None:
     design = json.loads((tmp_path / "design.json").read_text(encoding="utf-8"))
     keys = {"schema_version", "kind", "design", "township", "county", "seed", "parameters",
             "report", "frame_fingerprint", "frame_households", "frame_persons", "allocation",
-            "replacement_rule", "files", "versions", "created"}  # fmt: skip
+            "replacement_rule", "files", "versions", "created", "seal"}  # fmt: skip
     assert set(design) == keys and design["schema_version"] == 1 and design["kind"] == "design"
     assert design["replacement_rule"] == "reserve_in_order_village"
     # design.json is written last and seals the other files with their SHA-256

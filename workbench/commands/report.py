@@ -20,7 +20,6 @@ from data_contracts.records import (
     DistrictRecord,
     ResultsRecord,
     ReviewRecord,
-    read_record,
 )
 from workbench.reporting import free_name, write_page
 from workbench.runner import LANGS
@@ -80,12 +79,14 @@ def render(folder: str | Path, lang: str = "zh") -> Path:
         blocks = build_district(path, lang)
         return write_page(free_name(path, f"district_report.{lang}"), blocks, lang)
     if (path / DesignRecord.FILE).is_file():
-        report = read_record(path / DesignRecord.FILE, DesignRecord).report
-        params = {"run_dir": str(path.resolve()), **report.model_dump()}
-        return _via_notebook("sample_township", params, path, f"sampling_report.{lang}", lang)
+        from reports.sampling_report import build as build_sampling
+
+        blocks = build_sampling(path, lang)
+        return write_page(free_name(path, f"sampling_report.{lang}"), blocks, lang)
     if (path / ReviewRecord.FILE).is_file():
-        params = {"review_path": str((path / ReviewRecord.FILE).resolve())}
-        return _via_notebook("methodology_review", params, path, f"review.{lang}", lang)
+        from reports.review_report import build as build_review
+
+        return write_page(free_name(path, f"review.{lang}"), build_review(path, lang), lang)
     raise RequestError(
         f"{path} holds no report records (results.json, district.json, design.json or "
         "review.json); give an assessment version, district, run or review folder."

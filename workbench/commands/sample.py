@@ -1,4 +1,10 @@
-"""``exitcheck sample``: draw a seeded spot-check sample for a township into a new run folder."""
+"""``exitcheck sample``: draw a seeded spot-check sample for a township into a new run folder.
+
+The sample files and ``design.json`` (with the report's planning parameters: threshold, good
+rate, risks, design effect) are written first; then ``sampling_report.html`` is rendered in this
+process from that folder's records (:class:`reports.sampling_report.SamplingReport`, the same
+blocks the notebook ``sample_township.ipynb`` shows) — no Jupyter kernel, no second draw.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,15 @@ from data_contracts import load
 from data_contracts.demo import demo_input_paths
 from data_contracts.errors import RequestError
 from data_contracts.fileio import atomic_write_bytes, new_run_dir
+from data_contracts.messages import LANGS
 from data_contracts.names import check_name
 from sampling.draw import DESIGNS, draw_sample
 from sampling.frame import DEFAULT_CUT_POINTS, build_frame
 from sampling.outputs import write_outputs
 from sampling.plans import acceptance_plan
 from sampling.sample import Sample
-from workbench.runner import LANGS, run_notebook
+
+REPORT = "sampling_report.html"
 
 #: flags that apply to each design (anything else given is refused)
 _APPLIES = {
@@ -162,19 +170,17 @@ def run(args: argparse.Namespace) -> int:
             run_dir.rmdir()
         raise
     _progress(f"{sample!r}; rendering the sampling report …")
-    report_params = {
-        "run_dir": str(run_dir.resolve()),
-        "threshold": args.threshold,
-        "good_rate": args.good_rate,
-        "alpha": args.alpha,
-        "beta": args.beta,
-        "deff": args.deff,
-    }
-    html = run_notebook(
-        "sample_township", report_params, run_dir, "sampling_report.html", lang=args.lang
-    )
+    html = render_report(run_dir, args.lang)
     print(f"sample written to {run_dir}; report: {html}")
     return 0
+
+
+def render_report(run_dir: Path, lang: str) -> Path:
+    """Render ``sampling_report.html`` in-process from the run folder's records."""
+    from reports.sampling_report import SamplingReport  # the plotting stack: after the draw
+    from workbench.reporting import write_page
+
+    return write_page(run_dir / REPORT, SamplingReport.load(run_dir, lang).blocks(), lang)
 
 
 def _draw_into(
@@ -212,5 +218,12 @@ def _draw_into(
         input_sha256={kind: table.sha256 for kind, table in loaded.items()},
         personal_data_in_manifest=not args.no_personal_data,
     )
+    sample.design["report"] = {  # the sampling report's planning parameters (design.json)
+        "threshold": args.threshold,
+        "good_rate": args.good_rate,
+        "alpha": args.alpha,
+        "beta": args.beta,
+        "deff": args.deff,
+    }
     write_outputs(sample, run_dir, personal=not args.no_personal_data)
     return sample
