@@ -36,7 +36,10 @@ TAMPER = {
         lambda r: (r / "sample.parquet").write_bytes(b"xx"),
         "sample.parquet was changed after the sample was drawn",
     ),
-    "sample column dropped": (_drop_reserve, "sample.parquet was changed after the sample was drawn"),
+    "sample column dropped": (
+        _drop_reserve,
+        "sample.parquet was changed after the sample was drawn",
+    ),
     "registry copies removed": (
         lambda r: shutil.rmtree(r / "inputs"),
         "the households registry copy recorded in design.json",
