@@ -29,10 +29,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from data_contracts import load
-from data_contracts.loading import sha256_of
 from data_contracts.messages import check_lang, has, text
 from data_contracts.privacy import mask_frame
 from data_contracts.records import DesignRecord, ReportParameters, read_record
+from data_contracts.seal import seal_problems
 from reports import figures
 from reports.blocks import HtmlBlock, esc, heading, paragraph, table
 from reports.formatting import DASH, level_pct, missing, pct, ratio
@@ -164,10 +164,7 @@ def load_run(run_dir: str | os.PathLike[str]) -> SamplingRun:
     allocation = pd.DataFrame([a.model_dump() for a in record.allocation]).dropna(
         axis="columns", how="all"
     )
-    sealed = frame.fingerprint == record.frame_fingerprint and all(
-        (run / name).is_file() and sha256_of(run / name) == digest
-        for name, digest in record.files.items()
-    )
+    sealed = frame.fingerprint == record.frame_fingerprint and not seal_problems(run, record)
     return SamplingRun(frame, record, recorded, allocation, sealed)
 
 
