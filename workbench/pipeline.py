@@ -3,10 +3,8 @@
 :func:`run_demo` writes the embedded demo district's registry into ``OUT/inputs/``, then for each
 township — in parallel worker processes (``jobs``) — draws the sample with ``exitcheck sample``,
 simulates the field survey, and assesses it with ``exitcheck assess``; finally the district summary.
-Kernels talk over per-run Unix sockets (see ``workbench.runner``), so parallel townships cannot
-clash on ports; each worker keeps one kernel for all its notebooks (``runner.share_kernel``).
-A township that fails is reported and listed as missing in the district report; the others still
-finish.
+Every report is rendered in-process from its records (no Jupyter kernel). A township that fails
+is reported and listed as missing in the district report; the others still finish.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ from data_contracts.fileio import atomic_write_bytes, new_run_dir
 from workbench.cli import build_parser
 from workbench.commands.assess import assess
 from workbench.commands.district import summarise
-from workbench.runner import share_kernel
 from workbench.township_run import TownshipRun
 
 INPUT_FILES = {"households": "households.csv", "villages": "villages.csv",
@@ -160,7 +157,7 @@ def _outcome(future: Future, township: str, root: Path) -> TownshipOutcome:
 
 def _worker_context() -> multiprocessing.context.BaseContext:
     """``fork`` on Linux when this process has no other thread: workers inherit the imported
-    modules (pandas, papermill, …) instead of importing them again; else ``spawn`` (safe always).
+    modules (pandas, scipy, matplotlib, …) instead of importing them again; else ``spawn``.
     """
     if sys.platform == "linux" and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -191,7 +188,7 @@ def run_demo(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(chosen)))
     str_inputs = {k: str(v) for k, v in inputs.items()}
     outcomes: list[TownshipOutcome] = []
-    with ProcessPoolExecutor(workers, _worker_context(), initializer=share_kernel) as pool:
+    with ProcessPoolExecutor(workers, _worker_context()) as pool:
         futures = {
             pool.submit(township_task, t, str(root), str_inputs, n, seed + i, seed, lang): t
             for i, t in enumerate(chosen)

@@ -6,10 +6,9 @@ a kernel starts, runs the notebook with this interpreter's own kernel (no ``ipyk
 needed) over Unix-socket transport (no TCP ports, so parallel runs cannot clash), keeps the
 executed notebook for diagnosis and writes the HTML report atomically.
 
-Speed: papermill writes the executed notebook once at the end (not after every cell), and a
-worker process that runs many notebooks (``exitcheck demo``) calls :func:`share_kernel` once so
-its notebooks reuse one kernel — started and importing pandas, scipy and matplotlib only once —
-whose working folder and namespace are reset before each notebook (as a fresh kernel would be).
+The commands render every report in-process from its records; this runner is the notebook path
+(``exitcheck report FOLDER --notebook``, and Jupyter users): the same report blocks, displayed by
+the notebook, then converted by nbconvert. papermill writes the executed notebook once at the end.
 
 Parameter conventions (so a missing file fails before the kernel starts): a ``str`` parameter whose
 name ends in ``_path`` or ``_file`` must name an existing file, one ending in ``_dir`` an existing
@@ -18,9 +17,7 @@ folder (an empty string means "not given").
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import multiprocessing.util
 import os
 import re
 import shutil
@@ -163,73 +160,6 @@ def project_kernel() -> Iterator[AsyncKernelManager]:
         _shut_down(km)
 
 
-_shared: list[AsyncKernelManager] = []  # this process's reused kernel, once share_kernel is on
-os.register_at_fork(after_in_child=_shared.clear)  # a forked worker never uses its parent's kernel
-
-
-def share_kernel() -> None:
-    """Let every later notebook of this process reuse one kernel (a worker's initializer).
-
-    The kernel is shut down when the process exits (normally or as a pool worker); should it
-    die, the next notebook starts a new one.
-    """
-    if not _shared:
-        _shared.append(_kernel_manager())
-        atexit.register(stop_shared_kernel)
-        multiprocessing.util.Finalize(None, stop_shared_kernel, exitpriority=10)
-
-
-def stop_shared_kernel() -> None:
-    """Shut the reused kernel down and return to a fresh kernel per notebook (idempotent)."""
-    while _shared:
-        _shut_down(_shared.pop())
-
-
-_RESET = "__import__('os').chdir({cwd!r}); get_ipython().reset(new_session=True)"
-
-
-async def _reset(km: AsyncKernelManager, cwd: Path) -> None:
-    """Move the running kernel to ``cwd`` with an empty namespace and execution count 1."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=60)
-        reply = await kc.execute_interactive(
-            _RESET.format(cwd=str(cwd)), silent=True, store_history=False, timeout=60
-        )
-    finally:
-        kc.stop_channels()
-    if reply["content"]["status"] != "ok":
-        raise RequestError(f"could not prepare the report kernel: {reply['content'].get('evalue')}")
-
-
-def _shared_kernel(cwd: Path) -> AsyncKernelManager:
-    """The process's reused kernel, ready in ``cwd``; a dead one is replaced by a new kernel.
-
-    ``cwd`` is made absolute first: the kernel stays in the previous notebook's folder, so a
-    relative path (``exitcheck demo``'s default ``--out``) would resolve from there.
-    """
-    cwd = cwd.resolve()
-    km = _shared[0]
-    if km.has_kernel and not run_sync(km.is_alive)():
-        _shut_down(km)
-        km = _shared[0] = _kernel_manager()
-    if not km.has_kernel:
-        run_sync(km.start_kernel)(cwd=str(cwd))
-    run_sync(_reset)(km, cwd)
-    return km
-
-
-@contextlib.contextmanager
-def _kernel_for(cwd: Path) -> Iterator[AsyncKernelManager]:
-    """The shared kernel prepared for ``cwd`` when :func:`share_kernel` is on, else a fresh one."""
-    if not _shared:
-        with project_kernel() as km:
-            yield km
-        return
-    yield _shared_kernel(cwd)
-
-
 def _failure_message(name: str, exc: PapermillExecutionError, kept: Path) -> str:
     """Two or three lines: notebook and cell, the error, where the executed notebook is kept."""
     first = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
@@ -252,7 +182,7 @@ def execute(
     if executed.exists():
         raise RequestError(f"{executed} already exists; refusing to overwrite it.")
     executed.parent.mkdir(parents=True, exist_ok=True)
-    with _kernel_for(executed.parent) as km:
+    with project_kernel() as km:
         try:
             papermill.execute_notebook(
                 str(notebook_path(name, notebook_dir)),

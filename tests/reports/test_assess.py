@@ -135,13 +135,13 @@ def test_not_a_run_folder(tmp_path: Path) -> None:
         assess(tmp_path, tmp_path / "survey.csv")
 
 
-def test_jupyter_path_shows_the_same_report(assessed_run: dict, tmp_path: Path) -> None:
+def test_jupyter_path_shows_the_same_report(assessed_run: dict) -> None:
     """The notebook, run by papermill on a finished version, loads the records and shows the
     same verdict box and tables as the in-process report.html (it computes nothing)."""
-    from workbench.runner import run_notebook
-
     folder = assessed_run["run"] / "assessments" / "v002"
-    page = run_notebook("assess_township", {"version_dir": str(folder)}, tmp_path, "nb.html")
+    assert main(["report", str(folder), "--notebook"]) == 0  # papermill, then nbconvert
+    page = folder / "notebook.zh" / "report.zh.html"
+    assert (folder / "notebook.zh" / "assess_township.ipynb").is_file()  # the executed notebook
     notebook, cli = page.read_text(encoding="utf-8"), _html(assessed_run["run"], "v002")
 
     def box(html: str) -> str:

@@ -4,17 +4,20 @@ Nothing is recomputed: the report is built from the records the folder already h
 ``results.json`` of an assessment version, ``district.json`` of a district summary,
 ``design.json`` of a township run (the sampling report) or ``review.json`` of a methodology
 review. The new file is named for its language (``report.en.html``) and never replaces an
-existing one (the next free name, ``report.en-2.html``, is taken instead).
+existing one (the next free name, ``report.en-2.html``, is taken instead). ``--notebook`` runs
+the report's notebook with papermill instead — the same blocks, for those who want the executed
+notebook.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from data_contracts.errors import RequestError
+from data_contracts.messages import LANGS
 from data_contracts.records import (
     DesignRecord,
     DistrictRecord,
@@ -22,12 +25,33 @@ from data_contracts.records import (
     ReviewRecord,
 )
 from workbench.reporting import free_name, write_page
-from workbench.runner import LANGS
 from workbench.versions import STATUS
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of report folder: its record, report module, file stem and notebook."""
+
+    record: str  # the record file that marks the folder
+    module: str  # the reports module whose ``build(folder, lang)`` gives the blocks
+    stem: str  # the rendered file's name without language and suffix
+    notebook: str  # the notebook showing the same blocks (the Jupyter path)
+    parameter: str  # the notebook's folder (or record) parameter
+
+
+KINDS = (
+    Kind(ResultsRecord.FILE, "reports.township_report", "report", "assess_township", "version_dir"),
+    Kind(DistrictRecord.FILE, "reports.district_report", "district_report", "district_summary",
+         "district_dir"),
+    Kind(DesignRecord.FILE, "reports.sampling_report", "sampling_report", "sample_township",
+         "run_dir"),
+    Kind(ReviewRecord.FILE, "reports.review_report", "review", "methodology_review",
+         "review_path"),
+)  # fmt: skip
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """FOLDER and --lang."""
+    """FOLDER, --lang and --notebook."""
     parser.add_argument(
         "folder",
         metavar="FOLDER",
@@ -36,6 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--lang", choices=LANGS, default="zh", help="report language (default zh: 简体中文)"
+    )
+    parser.add_argument(
+        "--notebook",
+        action="store_true",
+        help="run the report notebook with papermill instead (same report; also keeps the "
+        "executed notebook, in a new folder notebook.LANG/)",
     )
 
 
@@ -49,51 +79,41 @@ def _finished(folder: Path) -> None:
         )
 
 
-def _via_notebook(name: str, params: dict, folder: Path, stem: str, lang: str) -> Path:
-    """Run a report notebook in a scratch folder and keep only its page, under a free name."""
-    from workbench.runner import run_notebook
-
-    scratch = Path(tempfile.mkdtemp(prefix=".render-", dir=folder))
-    try:
-        html = run_notebook(name, params, scratch, "page.html", lang=lang)
-        target = free_name(folder, stem)
-        html.rename(target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
-
-
-def render(folder: str | Path, lang: str = "zh") -> Path:
-    """Render the report of ``folder`` in ``lang`` into a new file; returns its path."""
-    path = Path(folder)
-    if not path.is_dir():
-        raise RequestError(f"{path} is not a folder.")
-    if (path / ResultsRecord.FILE).is_file():
-        from reports.township_report import build
-
-        _finished(path)
-        return write_page(free_name(path, f"report.{lang}"), build(path, lang), lang)
-    if (path / DistrictRecord.FILE).is_file():
-        from reports.district_report import build as build_district
-
-        blocks = build_district(path, lang)
-        return write_page(free_name(path, f"district_report.{lang}"), blocks, lang)
-    if (path / DesignRecord.FILE).is_file():
-        from reports.sampling_report import build as build_sampling
-
-        blocks = build_sampling(path, lang)
-        return write_page(free_name(path, f"sampling_report.{lang}"), blocks, lang)
-    if (path / ReviewRecord.FILE).is_file():
-        from reports.review_report import build as build_review
-
-        return write_page(free_name(path, f"review.{lang}"), build_review(path, lang), lang)
+def kind_of(folder: Path) -> Kind:
+    """Which kind of report folder ``folder`` is (by the record it holds)."""
+    for kind in KINDS:
+        if (folder / kind.record).is_file():
+            return kind
     raise RequestError(
-        f"{path} holds no report records (results.json, district.json, design.json or "
+        f"{folder} holds no report records (results.json, district.json, design.json or "
         "review.json); give an assessment version, district, run or review folder."
     )
 
 
+def render(folder: str | Path, lang: str = "zh", notebook: bool = False) -> Path:
+    """Render the report of ``folder`` in ``lang`` into a new file; returns its path.
+
+    In-process from the records by default; with ``notebook`` the report notebook is run by
+    papermill (in a new folder ``notebook.<lang>/`` keeping the executed notebook) and converted.
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        raise RequestError(f"{path} is not a folder.")
+    kind = kind_of(path)
+    if kind.record == ResultsRecord.FILE:
+        _finished(path)
+    if notebook:
+        from workbench.runner import run_notebook
+
+        target = path / kind.record if kind.parameter == "review_path" else path
+        out = free_name(path, f"notebook.{lang}", "")
+        params = {kind.parameter: str(target.resolve())}
+        return run_notebook(kind.notebook, params, out, f"{kind.stem}.{lang}.html", lang=lang)
+    build = importlib.import_module(kind.module).build
+    return write_page(free_name(path, f"{kind.stem}.{lang}"), build(path, lang), lang)
+
+
 def run(args: argparse.Namespace) -> int:
     """Render and say where the report is."""
-    print(f"report: {render(args.folder, args.lang)}")
+    print(f"report: {render(args.folder, args.lang, args.notebook)}")
     return 0
