@@ -269,7 +269,6 @@ class DistrictReport:
                 threshold=threshold,
                 threshold_label=_t("figure.standard", self.lang, threshold=pct(threshold, 0)),
                 title=_t("figure.wrong_exit", self.lang, level=level_pct(self.level)),
-                lang=self.lang,
             )
         )
 
@@ -291,7 +290,6 @@ class DistrictReport:
                 threshold_label=standard,
                 higher_is_better=True,
                 title=_t("figure.approval", self.lang, level=level_pct(self.level)),
-                lang=self.lang,
             )
         )
 

@@ -5,7 +5,8 @@ with ``svg.fonttype = "none"``: labels stay text, so the browser draws Chinese w
 fonts even on a machine where matplotlib finds no CJK font (then only label widths are estimated).
 Every function takes a plain DataFrame, returns a ``matplotlib.figure.Figure`` built without
 pyplot (no global figure state, safe in parallel runs) and draws nothing else. Each takes
-``lang="zh"`` (简体中文, the default) or ``"en"`` and labels the figure in that language only.
+``lang="zh"`` (简体中文, the default) or ``"en"`` and labels the figure in that language only
+(words from the catalogue, topic ``figure``); the forest plot takes labels already worded.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from scipy import stats
 
-from data_contracts.errors import RequestError
 from data_contracts.messages import text
 
 CJK_FONTS = (
@@ -36,17 +36,6 @@ PASS_COLOR = "#1a7f37"
 FAIL_COLOR = "#cf222e"
 MAIN_COLOR = "#0969da"
 GREY = "#59636e"
-LANGS = ("zh", "en")
-
-#: a label: one string for every language, or a (中文, English) pair
-Label = str | tuple[str, str]
-
-
-def in_language(text: Label, lang: str = "zh") -> str:
-    """The label in the report language: a plain string as it is, a (中文, English) pair picked."""
-    if lang not in LANGS:
-        raise RequestError(f"language must be one of {', '.join(LANGS)}, got {lang!r}.")
-    return text if isinstance(text, str) else text[LANGS.index(lang)]
 
 
 def available_cjk_fonts() -> list[str]:
@@ -113,20 +102,17 @@ def forest_plot(
     low: str = "ci_low",
     high: str = "ci_high",
     threshold: float | None = None,
-    threshold_label: Label = "",
+    threshold_label: str = "",
     higher_is_better: bool = False,
-    title: Label = "",
-    xlabel: Label = "",
-    lang: str = "zh",
+    title: str = "",
+    xlabel: str = "",
 ) -> Figure:
     """Point estimates with confidence intervals per row, against a threshold line.
 
     Rows whose interval lies entirely on the wrong side of ``threshold`` are red, entirely on the
     right side green, straddling ones grey. Used for wrong-exit rates (2%) and approval (90%).
-    The labels are plain strings or (中文, English) pairs shown in ``lang``.
+    The labels are already worded in the report's language (from the catalogue).
     """
-    title, xlabel = in_language(title, lang), in_language(xlabel, lang)
-    threshold_label = in_language(threshold_label, lang)
     data = frame.reset_index(drop=True)
     n = len(data)
     fig = Figure(figsize=(7.0, 1.2 + 0.42 * max(n, 1)))

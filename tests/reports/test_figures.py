@@ -184,27 +184,15 @@ def test_english_labels_only_in_english() -> None:
         pd.DataFrame({"t": ["A"], "estimate": [0.01], "ci_low": [0.0], "ci_high": [0.03]}),
         label="t",
         threshold=0.02,
-        threshold_label=("2% 标准线", "2% line"),
-        title=("错退率", "Wrong-exit rate"),
+        threshold_label="2% line",
+        title="Wrong-exit rate",
         xlabel="p",
-        lang="en",
     )
     assert _labels(forest) == ["Wrong-exit rate", "p", "", "2% line"]
     for fig in (scatter, ba, forest):
         svg = _svg(fig)
         assert not CJK.findall(svg), CJK.findall(svg)  # no Chinese left anywhere in the SVG
     assert "Line of equality" in _svg(scatter)  # labels are SVG text
-
-
-def test_forest_plot_pairs_pick_chinese_by_default() -> None:
-    fig = figures.forest_plot(
-        pd.DataFrame({"t": ["甲镇"], "estimate": [0.01], "ci_low": [0.0], "ci_high": [0.03]}),
-        label="t",
-        threshold=0.02,
-        threshold_label="2%",
-        title=("错退率", "Wrong-exit rate"),
-    )
-    assert _labels(fig) == ["错退率", "", "", "2%"]
 
 
 def test_unknown_language_is_refused() -> None:
