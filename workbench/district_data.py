@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -68,11 +68,24 @@ class MissingRun:
 
 
 @dataclass(frozen=True)
+class StaleRun:
+    """A run folder whose newest version did not finish: an older finished one is used."""
+
+    run: str
+    township: str
+    newest: str  # e.g. "v003"
+    status: str  # its STATUS word (running, failed, incomplete) and detail
+    used: str  # the finished version used instead
+
+
+@dataclass(frozen=True)
 class District:
-    """The townships to summarise and the run folders that could not be used."""
+    """The townships to summarise, the run folders that could not be used, and those whose
+    newest version is unfinished (an older finished version is used for them)."""
 
     townships: list[TownshipResult]
     missing: list[MissingRun]
+    stale: list[StaleRun] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per run folder: township, version used, or why it is missing."""
@@ -134,6 +147,7 @@ def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
         raise RequestError("give at least one township run folder.")
     found: list[TownshipResult] = []
     missing: list[MissingRun] = []
+    stale: list[StaleRun] = []
     for run_dir in run_dirs:
         run = Path(run_dir)
         version = latest_finished(run) if run.is_dir() else None
@@ -151,8 +165,12 @@ def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
             missing.append(MissingRun(str(run), "unreadable", why, results.township))
             continue
         found.append(TownshipResult(run, version.name, results))
+        newest = list_versions(run)[-1]
+        if newest.number > version.number:
+            status = newest.status + (f": {newest.detail}" if newest.detail else "")
+            stale.append(StaleRun(str(run), results.township, newest.name, status, version.name))
     names = [t.township for t in found]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise RequestError(f"townships given more than once: {', '.join(dup)}; give one run each.")
-    return District(found, missing)
+    return District(found, missing, stale)

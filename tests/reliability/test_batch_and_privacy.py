@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,18 @@ def test_district_command_lists_the_broken_township(demo, tmp_path, capsys) -> N
     assert main(["district", runs[1], "--out", str(tmp_path / "d2")]) == 1
     assert "no township has a finished assessment" in capsys.readouterr().err
     assert not (tmp_path / "d2").exists()
+
+
+def test_district_names_an_unfinished_newest_version(demo, tmp_path, capsys) -> None:
+    """The newest version interrupted: `district` uses the finished one, says so, exits 1."""
+    out, _ = demo
+    run = tmp_path / GOOD
+    shutil.copytree(out / "townships" / GOOD, run)
+    (run / "assessments" / "v002").mkdir()
+    (run / "assessments" / "v002" / "STATUS").write_text("failed: disk full\n", encoding="utf-8")
+    assert main(["district", str(run), "--out", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err
+    assert f"{GOOD}: the newest version v002 is failed: disk full; the finished version v001 " \
+        "was used instead" in err  # fmt: skip
+    record = read_record(tmp_path / "d" / "district.json", DistrictRecord)
+    assert [(t.township, t.version) for t in record.townships] == [(GOOD, "v001")]

@@ -20,7 +20,7 @@ from data_contracts.messages import LANGS, label, text
 from data_contracts.records import DistrictRecord, write_record
 from reports.district_report import DistrictReport
 from reports.formatting import level_pct, pct
-from workbench.district_data import MissingRun, collect
+from workbench.district_data import MissingRun, StaleRun, collect
 from workbench.reporting import write_page
 
 REPORT = "district_report.html"
@@ -40,6 +40,7 @@ class DistrictOutput:
     report: Path
     record: DistrictRecord
     missing: list[MissingRun]
+    stale: list[StaleRun]
 
 
 def write_district(run_dirs: list[str | Path], out: str | Path, lang: str = "zh") -> DistrictOutput:
@@ -57,7 +58,7 @@ def write_district(run_dirs: list[str | Path], out: str | Path, lang: str = "zh"
     folder = new_run_dir(out)
     write_record(folder, record)
     html = write_page(folder / REPORT, blocks, lang)
-    return DistrictOutput(html, record, district.missing)
+    return DistrictOutput(html, record, district.missing, district.stale)
 
 
 def summarise(
@@ -83,7 +84,8 @@ def verdict_line(record: DistrictRecord, lang: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Summarise, print the verdict and where the report is; exit 1 when a township is missing."""
+    """Summarise, print the verdict and where the report is; exit 1 when a township is missing
+    or its newest version is unfinished (an older one was used)."""
     done = write_district(args.run_dirs, args.out, args.lang)
     print(verdict_line(done.record, args.lang))
     print(f"district report: {done.report}")
@@ -92,4 +94,11 @@ def run(args: argparse.Namespace) -> int:
             f"exitcheck district: missing township run {missing.run}: {missing.why}",
             file=sys.stderr,
         )
-    return 1 if done.missing else 0
+    for stale in done.stale:
+        print(
+            f"exitcheck district: {stale.township}: the newest version {stale.newest} is "
+            f"{stale.status}; the finished version {stale.used} was used instead "
+            f"({stale.run}). Re-run `exitcheck assess` to finish it.",
+            file=sys.stderr,
+        )
+    return 1 if done.missing or done.stale else 0
