@@ -73,8 +73,14 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any, *, overwrite: bool
 
 
 def new_run_dir(path: str | os.PathLike[str]) -> Path:
-    """Create a fresh run folder; refuse an existing non-empty one."""
+    """Create a fresh run folder; refuse an existing non-empty one, or a name with control
+    characters (a newline in a folder name breaks every later command that prints or passes it)."""
     run = Path(path)
+    if re.search(r"[\x00-\x1f\x7f]", str(run)):
+        raise RequestError(
+            f"output folder {str(run)!r} contains a control character (newline, tab …); "
+            "choose a plain folder name."
+        )
     if run.exists() and (not run.is_dir() or any(run.iterdir())):
         raise RequestError(
             f"run folder {run} already exists and is not empty; choose a new --out folder."

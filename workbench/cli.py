@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -19,8 +20,24 @@ EXIT_CODES: dict[type[BaseException], int] = {
     DesignError: 1,  # the survey data do not support the design or the estimate
     RequestError: 2,  # the request cannot be carried out
     ExitcheckError: 2,
+    OSError: 2,  # the environment failed: disk full, read-only folder, odd links
     KeyboardInterrupt: 130,
 }
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full; free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+    errno.EROFS: "the folder is on a read-only file system; choose another --out folder",
+    errno.EACCES: "permission denied; choose a folder you may write to",
+    errno.EPERM: "operation not permitted; choose a folder you may write to",
+    errno.ELOOP: "a symbolic link points to itself or loops; remove it",
+}
+
+
+def os_message(exc: OSError) -> str:
+    """One line for an environment failure: what, where, and what to do (no traceback)."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    hint = _OS_HINTS.get(exc.errno or 0, "nothing was recorded; run the command again")
+    return f"{where}{exc.strerror or exc} ({hint})."
 
 
 def exit_code(exc: BaseException) -> int:
@@ -71,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args._module.run(args) or 0)
     except ExitcheckError as exc:
         print(f"exitcheck {args.command}: {exc.message}", file=sys.stderr)
+        return exit_code(exc)
+    except OSError as exc:
+        print(f"exitcheck {args.command}: {os_message(exc)}", file=sys.stderr)
         return exit_code(exc)
     except KeyboardInterrupt as exc:
         print(f"exitcheck {args.command}: interrupted", file=sys.stderr)

@@ -112,7 +112,9 @@ def allocate_version(run_dir: str | os.PathLike[str], timeout: float = 30.0) -> 
     base.mkdir(exist_ok=True)
     try:
         with FileLock(str(base / ".lock"), timeout=timeout):
-            numbers = [v.number for v in list_versions(run)]
+            # every name like a version counts, also a stray file or a dangling link: its number
+            # is taken, never reused (mkdir on it would fail for every later assessment)
+            numbers = [int(m.group(1)) for c in base.iterdir() if (m := _VERSION.match(c.name))]
             folder = base / f"v{(max(numbers, default=0) + 1):03d}"
             folder.mkdir()  # atomic; the lock makes a clash impossible between our processes
             started = datetime.now(UTC).isoformat(timespec="seconds")

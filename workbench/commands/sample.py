@@ -9,6 +9,7 @@ blocks the notebook ``sample_township.ipynb`` shows) — no Jupyter kernel, no s
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -150,12 +151,25 @@ def _copy_inputs(paths: dict[str, Path], run: Path) -> dict[str, str]:
     return copied
 
 
+def _remove_half_written(run_dir: Path, existed: bool) -> None:
+    """Undo an interrupted or failed draw: everything in the run folder is this run's (it was
+    new or empty) and it has no design.json yet, so it is removed — a folder this run created
+    entirely — and a re-run with the same --out works."""
+    for child in run_dir.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    if not existed:
+        run_dir.rmdir()
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate, create the run folder, load, draw, write the files and render the report.
 
     The run folder is claimed right after the flags are checked (an existing non-empty one is
-    refused at once); if a later step fails while it is still empty, a folder this run created
-    is removed again.
+    refused at once); if a later step fails or is interrupted before design.json (written last)
+    exists, what this run wrote is removed again, so the same command can simply be re-run.
     """
     args.township = check_name(args.township, "--township")
     params = design_parameters(args)
@@ -166,8 +180,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sample = _draw_into(run_dir, args, params, exit_years, cuts)
     except BaseException:
-        if not existed and not any(run_dir.iterdir()):
-            run_dir.rmdir()
+        _remove_half_written(run_dir, existed)
         raise
     _progress(f"{sample!r}; rendering the sampling report …")
     html = render_report(run_dir, args.lang)
