@@ -14,7 +14,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from data_contracts.records import DesignRecord, dump_record
+from data_contracts.errors import RequestError
+from data_contracts.records import DesignRecord, dump_record, read_record
 
 
 def seal_of(record: DesignRecord) -> str:
@@ -47,3 +48,24 @@ def seal_problems(run_dir: str | os.PathLike[str], record: DesignRecord) -> list
         if actual != expected:
             problems.append(f"{path} was changed after the sample was drawn (SHA-256 differs)")
     return problems
+
+
+def check_sealed(run_dir: str | os.PathLike[str]) -> DesignRecord:
+    """The run folder's design record, after checking the seal; :class:`RequestError` (naming
+    every file that does not match) when the folder was edited, damaged or never finished."""
+    run = Path(run_dir)
+    path = run / DesignRecord.FILE
+    if not path.is_file():
+        raise RequestError(
+            f"{run} is not a township run folder: design.json is missing "
+            "(create one with `exitcheck sample`)."
+        )
+    record = read_record(path, DesignRecord)
+    problems = seal_problems(run, record)
+    if problems:
+        raise RequestError(
+            f"{run}: the run folder does not match its seal in design.json — "
+            + "; ".join(problems)
+            + ". Restore the files exitcheck sample wrote, or draw a new sample."
+        )
+    return record

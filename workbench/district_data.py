@@ -26,6 +26,7 @@ from data_contracts.records import (
     ResultsRecord,
     read_record,
 )
+from data_contracts.seal import check_sealed
 from evaluation.district import DistrictSummary, summarise_district
 from workbench.township_run import UNITS
 from workbench.versions import latest_finished, list_versions
@@ -150,6 +151,8 @@ def collect(run_dirs: Sequence[str | os.PathLike[str]]) -> District:
     stale: list[StaleRun] = []
     for run_dir in run_dirs:
         run = Path(run_dir)
+        if (run / DesignRecord.FILE).is_file():
+            check_sealed(run)  # a tampered run folder is refused, naming the file
         version = latest_finished(run) if run.is_dir() else None
         if version is None:
             missing.append(_unusable(run))

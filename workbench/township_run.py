@@ -23,8 +23,8 @@ from data_contracts.errors import InputError, RequestError
 from data_contracts.fileio import atomic_write_bytes
 from data_contracts.loading import sha256_of
 from data_contracts.privacy import PERSONAL_COLUMNS
-from data_contracts.records import DesignRecord, ResultsRecord, read_record, write_record
-from data_contracts.seal import seal_problems
+from data_contracts.records import ResultsRecord, write_record
+from data_contracts.seal import check_sealed
 from evaluation.assessment import Assessment, assess_township
 from evaluation.classify import resolve_units
 from sampling.sample import ESTIMATION_COLUMNS, RESERVE_COLUMNS
@@ -54,14 +54,7 @@ class TownshipRun:
                     f"{run} is not a township run folder: {name} is missing "
                     "(create one with `exitcheck sample`)."
                 )
-        record = read_record(run / DesignRecord.FILE, DesignRecord)
-        problems = seal_problems(run, record)
-        if problems:
-            raise RequestError(
-                f"{run}: the run folder does not match its seal in design.json — "
-                + "; ".join(problems)
-                + ". Restore the files exitcheck sample wrote, or draw a new sample."
-            )
+        record = check_sealed(run)
         design = record.model_dump(mode="json")
         try:
             sample = pd.read_parquet(run / "sample.parquet")

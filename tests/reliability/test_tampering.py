@@ -90,3 +90,19 @@ def test_intact_run_matches_its_seal(run_folder: Path) -> None:
     assert set(record.files) == {"sample.parquet", "sample.csv", "manifest.xlsx",
                                  "survey_form.xlsx"}  # fmt: skip
     assert seal_problems(run_folder, record) == []
+
+
+def test_district_and_report_refuse_a_tampered_run(run_folder, returns, tmp_path, capsys) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(run_folder, run)
+    survey = write_table("survey", returns, tmp_path / "survey.csv")
+    assert main(["assess", str(run), "--survey", str(survey)]) == 0
+    _weight_times_100(run)
+    capsys.readouterr()
+    assert main(["district", str(run), "--out", str(tmp_path / "d")]) == 2
+    assert "sample.parquet was changed" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
+    for folder in (run, run / "assessments" / "v001"):
+        assert main(["report", str(folder), "--lang", "en"]) == 2
+        assert "does not match its seal" in capsys.readouterr().err
+    assert not list(run.glob("*.en.html")) and not list(run.rglob("report.en.html"))

@@ -24,8 +24,9 @@ from data_contracts.records import (
     ResultsRecord,
     ReviewRecord,
 )
+from data_contracts.seal import check_sealed
 from workbench.reporting import free_name, write_page
-from workbench.versions import STATUS
+from workbench.versions import ASSESSMENTS, STATUS
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ def render(folder: str | Path, lang: str = "zh", notebook: bool = False) -> Path
     kind = kind_of(path)
     if kind.record == ResultsRecord.FILE:
         _finished(path)
+        if path.parent.name == ASSESSMENTS:  # a version of a run folder: the run must be intact
+            check_sealed(path.parent.parent)
+    if kind.record == DesignRecord.FILE:
+        check_sealed(path)
     if notebook:
         from workbench.runner import run_notebook
 
