@@ -17,6 +17,7 @@ from data_contracts.records import (
     read_record,
     write_record,
 )
+from data_contracts.seal import sealed
 from evaluation.district import summarise_district
 from evaluation.verdict import Thresholds
 from reports.district_report import DistrictReport, build
@@ -148,7 +149,7 @@ def test_district_command_in_process(towns, tmp_path, capsys) -> None:
     design = DesignRecord(design="stratified", township="D镇", seed=1,
                           parameters=SamplingParameters(), frame_fingerprint="0" * 16,
                           frame_households=10, frame_persons=30, created="2026-01-01")  # fmt: skip
-    write_record(never, design)
+    write_record(never, sealed(design))  # a sealed, never-assessed run folder
     out = tmp_path / "district"
     code = main(["district", *runs, str(never), str(tmp_path / "nope"), "--out", str(out),
                  "--lang", "en"])  # fmt: skip
