@@ -10,20 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reliability_helpers import TOWNSHIP, draw_without_report, sample_argv, write_table
 
-from data_contracts.columns import spec
 from data_contracts.demo import DemoDistrict, generate_district, simulate_survey
-from data_contracts.demo.files import csv_bytes
-from workbench.cli import main
 from workbench.township_run import TownshipRun
-
-TOWNSHIP = "白马镇"
-
-
-def write_table(kind: str, frame: pd.DataFrame, path: Path) -> Path:
-    """A canonical table written as the Chinese-header CSV a user would hand in."""
-    path.write_bytes(csv_bytes(frame, spec(kind)))
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -39,26 +29,6 @@ def inputs(district: DemoDistrict, tmp_path_factory: pytest.TempPathFactory) -> 
     tables = {"households": district.households, "villages": district.villages,
               "poverty-lines": district.poverty_lines}  # fmt: skip
     return {kind: write_table(kind, t, folder / f"{kind}.csv") for kind, t in tables.items()}
-
-
-def sample_argv(inputs: dict[str, Path], out: Path, *extra: str) -> list[str]:
-    """``exitcheck sample`` arguments: stratified, 40 households, 3 reserves per stratum."""
-    return [
-        "sample", "--households", str(inputs["households"]), "--villages", str(inputs["villages"]),
-        "--poverty-lines", str(inputs["poverty-lines"]), "--township", TOWNSHIP,
-        "--design", "stratified", "--strata", "risk", "--n", "40", "--reserves", "3",
-        "--seed", "7", "--out", str(out), *extra,
-    ]  # fmt: skip
-
-
-def draw_without_report(argv: list[str]) -> int:
-    """Run ``exitcheck sample`` with the sampling report replaced by an empty file."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(
-            "workbench.commands.sample.render_report",
-            lambda run_dir, lang: Path(run_dir) / "sampling_report.html",
-        )
-        return main(argv)
 
 
 @pytest.fixture(scope="session")

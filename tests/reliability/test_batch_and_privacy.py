@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import draw_without_report, sample_argv
+from reliability_helpers import draw_without_report, sample_argv
 
 from data_contracts.records import DistrictRecord, read_record
 from workbench.cli import main

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import draw_without_report, sample_argv, write_table
+from reliability_helpers import draw_without_report, sample_argv, write_table
 
 from data_contracts import fileio
 from workbench import entry

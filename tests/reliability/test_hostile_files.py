@@ -13,9 +13,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import TOWNSHIP, draw_without_report, sample_argv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reliability_helpers import TOWNSHIP, draw_without_report, sample_argv
 
 from data_contracts.columns import KINDS, spec
 from data_contracts.demo.files import csv_bytes

@@ -14,10 +14,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import TOWNSHIP, draw_without_report, sample_argv, write_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from reliability_helpers import TOWNSHIP, draw_without_report, sample_argv, write_table
 
 from data_contracts.fileio import workbook_bytes
 from data_contracts.inert import FORMULA_START, NOT_IN_XML, append_row, inert_csv

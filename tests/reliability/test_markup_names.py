@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TOWNSHIP, sample_argv, write_table
+from reliability_helpers import TOWNSHIP, sample_argv, write_table
 
 from data_contracts.demo import simulate_survey
 from workbench.cli import main

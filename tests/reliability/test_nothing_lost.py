@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write_table
+from reliability_helpers import write_table
 
 from workbench.versions import latest_finished, list_versions
 

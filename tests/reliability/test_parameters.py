@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 import pytest
-from conftest import draw_without_report, sample_argv
 from papermill.translators import PythonTranslator
+from reliability_helpers import draw_without_report, sample_argv
 
 from data_contracts.errors import ExitcheckError
 from data_contracts.names import check_name

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import draw_without_report, sample_argv, write_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reliability_helpers import draw_without_report, sample_argv, write_table
 
 from data_contracts import ContractError, load
 from data_contracts.columns import spec

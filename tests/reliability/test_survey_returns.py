@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import write_table
+from reliability_helpers import write_table
 
 from data_contracts.columns import spec
 from workbench.cli import main

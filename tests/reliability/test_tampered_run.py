@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import write_table
+from reliability_helpers import write_table
 
 from workbench.cli import main
 

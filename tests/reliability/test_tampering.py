@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import write_table
+from reliability_helpers import write_table
 
 from data_contracts.records import DesignRecord, read_record
 from data_contracts.seal import seal_of, seal_problems

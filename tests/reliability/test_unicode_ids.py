@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TOWNSHIP, draw_without_report, sample_argv, write_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reliability_helpers import TOWNSHIP, draw_without_report, sample_argv, write_table
 
 from data_contracts import ContractError, check_villages_exist, load
 from data_contracts.columns import spec
