@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -38,6 +39,11 @@ def normalise(header: object) -> str:
 
 def header_keys(spec: Sequence[Column]) -> dict[str, str]:
     """Normalised header → canonical name, for every name, header and alias of the spec."""
+    return dict(_header_keys(tuple(spec)))
+
+
+@lru_cache(maxsize=16)
+def _header_keys(spec: tuple[Column, ...]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for col in spec:
         for key in (col.name, col.header, *col.aliases):
@@ -47,7 +53,7 @@ def header_keys(spec: Sequence[Column]) -> dict[str, str]:
 
 def count_matches(cells: Iterable[object], spec: Sequence[Column]) -> int:
     """How many distinct columns of the spec a row of cells names (used to find the header row)."""
-    keys = header_keys(spec)
+    keys = _header_keys(tuple(spec))
     return len({keys[k] for k in map(normalise, cells) if k in keys})
 
 
