@@ -1,5 +1,10 @@
 """Reading input files into text frames with headers as written and Excel row numbers.
 
+Every file is checked against the resource limits (:mod:`data_contracts.limits`) before any
+parser sees it, so a zip bomb, a shared-string bomb, a sheet spanning A1:XFD1048576 or a CSV of
+100,000 columns is refused (``RequestError``, exit 2) in well under a second instead of taking
+gigabytes or aborting the process.
+
 CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel writes), tried
 strictly in that order, then charset-normalizer's guess. XLSX reads the first visible worksheet
 (or a named one) with calamine, fast enough for 20,000-row registry exports. In both, title rows
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +29,23 @@ from python_calamine import CalamineError
 from data_contracts.columns import Column
 from data_contracts.errors import RequestError
 from data_contracts.headers import count_matches, number_repeats
+from data_contracts.limits import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_LINE_CHARS,
+    MAX_TEXT_BYTES,
+    MAX_XLSX_BYTES,
+    megabytes,
+    some,
+)
+from data_contracts.xlsx_scan import scan_workbook
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked for in this many rows
+MAX_HEADER_CHARS = 200  # a longer cell is never a column's header
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+__all__ = ["HEADER_SEARCH_ROWS", "RawTable", "decode", "read_raw"]
 
 
 @dataclass
@@ -62,6 +83,19 @@ def _header_index(rows: list[list[object]], spec: tuple[Column, ...]) -> int:
     return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
 
 
+def _check_cell_sizes(data: pd.DataFrame, rows: np.ndarray, path: Path) -> None:
+    """Refuse a cell longer than Excel can hold (never a registry value)."""
+    for header in data.columns:
+        lengths = data[header].astype("str").str.len().where(data[header].notna())
+        if lengths.max() > MAX_CELL_CHARS:
+            at = int(np.argmax(lengths.fillna(0).to_numpy()))
+            raise RequestError(
+                f"{path}, row {rows[at]}, column {str(header)[:40]}: a cell of "
+                f"{int(lengths.iloc[at]):,} characters; the limit is {MAX_CELL_CHARS:,} (no "
+                "Excel cell holds more) — refused. Correct that cell and try again."
+            )
+
+
 def _frame_from_grid(
     grid: pd.DataFrame, spec: tuple[Column, ...], path: Path, numbers: pd.DataFrame | None = None
 ) -> RawTable:
@@ -73,6 +107,12 @@ def _frame_from_grid(
     head = grid.head(HEADER_SEARCH_ROWS)
     at = _header_index(head.to_numpy().tolist(), spec)
     header_label = head.index[at]
+    for cell in grid.loc[header_label]:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise RequestError(
+                f"{path}, row {header_label + 1}: a header of {len(cell):,} characters; the "
+                f"limit is {MAX_CELL_CHARS:,} (no Excel cell holds more) — refused."
+            )
     headers = number_repeats([str(h).strip() if h == h and h is not None else f"column {i + 1}"
                               for i, h in enumerate(grid.loc[header_label])])  # fmt: skip
     data = grid.loc[grid.index > header_label]
@@ -83,36 +123,125 @@ def _frame_from_grid(
         raise RequestError(
             f"{path} has a header (row {header_label + 1}) but no data rows below it."
         )
+    _check_cell_sizes(data, data.index.to_numpy() + 1, path)
     if numbers is not None:
         numbers = numbers.loc[data.index].set_axis(headers, axis=1)[keep].reset_index(drop=True)
     return RawTable(data.reset_index(drop=True), data.index.to_numpy() + 1, header_label + 1,
                     numbers=numbers)  # fmt: skip
 
 
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def _first_lines(text: str, path: Path) -> list[str]:
+    """The lines searched for the header row; refuses one longer than ``MAX_LINE_CHARS``
+    before it is split into cells."""
+    lines: list[str] = []
+    start, breaks = 0, _BREAK.finditer(text)
+    while len(lines) < HEADER_SEARCH_ROWS and start < len(text):
+        found = next(breaks, None)
+        end = found.start() if found else len(text)
+        if end - start > MAX_LINE_CHARS:
+            raise RequestError(
+                f"{path}, line {len(lines) + 1}: {end - start:,} characters without a line "
+                f"break; the limit is {MAX_LINE_CHARS:,} — refused before reading (not a "
+                "table export). Save the table again as CSV UTF-8 from Excel."
+            )
+        lines.append(text[start:end])
+        start = found.end() if found else len(text)
+    return lines
+
+
+@dataclass
+class _Split:
+    """The first lines split by one separator."""
+
+    separator: str
+    rows: list[list[str]]  # at most MAX_COLUMNS + 1 cells each
+    widest: int = 0  # cells of the widest row
+    widest_at: int = 0  # its index
+    score: int = 0  # contract columns named by the best header row (when not too wide)
+    error: tuple[int, str] | None = None  # (line, csv error) when not readable
+
+
+def _score_row(row: list[str], spec: tuple[Column, ...]) -> int:
+    """Contract columns a row names; cells longer than any header are not looked at."""
+    return count_matches([c for c in row if len(c) <= MAX_HEADER_CHARS], spec)
+
+
+def _split(lines: list[str], separator: str, spec: tuple[Column, ...]) -> _Split:
+    split = _Split(separator, [])
+    reader = csv.reader(lines, delimiter=separator)
+    try:
+        for row in reader:
+            if len(row) > split.widest:
+                split.widest, split.widest_at = len(row), len(split.rows)
+            split.rows.append(row[: MAX_COLUMNS + 1])
+    except csv.Error as exc:  # e.g. a cell over 131,072 characters: never a registry value
+        split.error = (reader.line_num, str(exc))
+        return split
+    if split.widest <= MAX_COLUMNS:
+        split.score = max((_score_row(row, spec) for row in split.rows), default=0)
+    return split
+
+
+def _choose_separator(lines: list[str], spec: tuple[Column, ...], path: Path) -> _Split:
+    """The lines split by commas; a table wider than ``MAX_COLUMNS`` is refused before its
+    cells are matched or parsed."""
+    splits = [_split(lines, sep, spec) for sep in (",",)]
+    readable = [s for s in splits if s.error is None]
+    if not readable:
+        line, error = splits[0].error  # type: ignore[misc]
+        raise RequestError(f"{path}, row {line}: not a readable CSV table ({error}).")
+    best = max(readable, key=lambda s: s.score)
+    if best.score == 0:
+        best = max(readable, key=lambda s: s.widest)
+    if best.widest > MAX_COLUMNS:
+        cells = best.rows[best.widest_at]
+        raise RequestError(
+            f"{path}, row {best.widest_at + 1}: {best.widest:,} columns "
+            f"({some([c[:40] for c in cells], total=best.widest)}); the limit is {MAX_COLUMNS} "
+            "— refused before reading. Is this the table? Keep only its columns and try again."
+        )
+    return best
+
+
 def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
     """Read a CSV file, detecting its encoding and header row."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise RequestError(
+            f"{path} is {megabytes(size)}; the limit for a text table is "
+            f"{megabytes(MAX_TEXT_BYTES)} (a county's registry is about 10 MB) — refused before "
+            "reading. Give one township's or county's table."
+        )
     data = path.read_bytes()
     if not data.strip():
         raise RequestError(f"{path} is empty: no header and no data rows.")
     text, encoding = decode(data, path)
-    reader = csv.reader(text.splitlines()[:HEADER_SEARCH_ROWS])
-    try:
-        at = _header_index(list(reader), spec)
-    except csv.Error as exc:  # e.g. a cell over 131,072 characters: never a registry value
-        raise RequestError(
-            f"{path}, row {reader.line_num}: not a readable CSV table ({exc})."
-        ) from None
+    del data
+    if not text.strip("\ufeff \t\r\n\x00"):
+        raise RequestError(f"{path} is empty: no header and no data rows.")
+    split = _choose_separator(_first_lines(text, path), spec, path)
+    at = _header_index(split.rows, spec)  # type: ignore[arg-type]
     try:
         body = pd.read_csv(
-            io.StringIO(text), header=None, skiprows=at, dtype=str,
+            io.StringIO(text), sep=split.separator, header=None, skiprows=at, dtype=str,
             keep_default_na=False, na_values=[""], skip_blank_lines=False,
         )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise RequestError(f"{path}: not a readable CSV table ({exc}).") from None
+    if body.shape[1] > MAX_COLUMNS:  # a later line wider than the first ones
+        raise RequestError(
+            f"{path}: {body.shape[1]:,} columns; the limit is {MAX_COLUMNS} — refused."
+        )
     body.index = body.index + at
     table = _frame_from_grid(body, spec, path)
     table.encoding = encoding
     return table
+
+
+# --- XLSX ------------------------------------------------------------------------------------
 
 
 def _first_visible(book: pd.ExcelFile, path: Path) -> str:
@@ -130,6 +259,7 @@ def _first_visible(book: pd.ExcelFile, path: Path) -> str:
 
 def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTable:
     """Read the first (or the named) sheet of an XLSX workbook, finding the header row."""
+    scan = scan_workbook(path)
     try:
         book = pd.ExcelFile(path, engine="calamine")
     except (CalamineError, zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
@@ -138,9 +268,10 @@ def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTab
         names = [str(n) for n in book.sheet_names]
         if sheet is not None and sheet not in names:
             raise RequestError(
-                f"{path} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}."
+                f"{path} has no sheet named {sheet!r}; its sheets are: {some(names)}."
             )
         chosen = sheet if sheet is not None else _first_visible(book, path)
+        scan.sheet(chosen)  # refuses a sheet beyond the limits before calamine reads it
         cells = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     # number cells are remembered: an ID Excel stored as a number has lost digits
     numbers = cells.map(lambda v: type(v) in (int, float), na_action="ignore")
@@ -150,8 +281,43 @@ def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTab
     return table
 
 
+# --- Parquet and dispatch --------------------------------------------------------------------
+
+
+def _check_parquet(path: Path) -> None:
+    """Refuse a Parquet file beyond the limits by its footer, before any page is unpacked (a
+    megabyte of run-length encoded pages can hold billions of values)."""
+    import pyarrow.parquet as pq
+
+    size = path.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        raise RequestError(
+            f"{path} is {megabytes(size)}; the limit for a Parquet file is "
+            f"{megabytes(MAX_XLSX_BYTES)} — refused before reading."
+        )
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise RequestError(f"{path}: not a readable Parquet file ({exc}).") from None
+    rows, columns, groups = meta.num_rows, meta.num_columns, meta.num_row_groups
+    if columns > MAX_COLUMNS:
+        raise RequestError(
+            f"{path}: {columns:,} columns; the limit is {MAX_COLUMNS} — refused before reading."
+        )
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(min(groups, 10_000)))
+    if rows * columns > MAX_CELLS or unpacked > MAX_XLSX_BYTES or groups > 10_000:
+        raise RequestError(
+            f"{path}: {rows:,} rows of {columns} column{'s' if columns != 1 else ''} "
+            f"({rows * columns:,} cells, "
+            f"{megabytes(unpacked)} unpacked, {groups:,} row groups); the limits are "
+            f"{MAX_CELLS:,} cells, {megabytes(MAX_XLSX_BYTES)} and 10,000 row groups — refused "
+            "before reading."
+        )
+
+
 def read_parquet(path: Path) -> RawTable:
     """Read a Parquet file; its column names are the headers, data starts on row 2."""
+    _check_parquet(path)
     try:
         frame = pd.read_parquet(path).reset_index(drop=True)
     except Exception as exc:  # pyarrow raises several unrelated types for bad files
