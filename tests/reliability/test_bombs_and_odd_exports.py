@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TOWNSHIP
 from hostile_workbooks import (
     MAIN,
     XML,
@@ -23,6 +22,7 @@ from hostile_workbooks import (
     write_workbook,
     write_zip,
 )
+from reliability_helpers import TOWNSHIP
 
 from data_contracts import ContractError, RequestError, load
 from data_contracts.columns import spec
