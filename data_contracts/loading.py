@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -76,11 +77,37 @@ def _some(names: list[str], limit: int = 20) -> str:
     return ", ".join(names[:limit]) + more
 
 
+_LOADED: OrderedDict[tuple[str, str, str | None], LoadedTable] = OrderedDict()
+_KEEP = 8  # tables kept per process: the registry exports of a township run and its returns
+
+
 def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     """Read and validate one input table; raises ``ContractError`` listing every problem.
 
-    Unreadable, missing or empty files raise ``RequestError``.
+    Unreadable, missing or empty files raise ``RequestError``. A file whose bytes were already
+    loaded in this process (the registry export, then its copy in the run folder, then again by
+    ``assess`` in the demo's workers) is not parsed again: the table is keyed by its kind, its
+    SHA-256 and the sheet, so any change to the file is a new table.
     """
+    path = Path(path)
+    try:
+        key = (kind, sha256_of(path), sheet)
+    except OSError:
+        key = None  # unreadable: _load says why
+    if key is not None and key in _LOADED:
+        _LOADED.move_to_end(key)
+        hit = _LOADED[key]
+        return replace(hit, path=path, frame=hit.frame.copy(), notes=list(hit.notes))
+    table = _load(kind, path, sheet)
+    if key is not None and table.sha256 == key[1]:
+        _LOADED[key] = replace(table, frame=table.frame.copy())
+        while len(_LOADED) > _KEEP:
+            _LOADED.popitem(last=False)
+    return table
+
+
+def _load(kind: str, path: Path, sheet: str | None) -> LoadedTable:
+    """Read, map, parse and validate (see :func:`load`)."""
     columns = spec(kind)
     path = Path(path)
     raw = read_raw(path, columns, sheet)
