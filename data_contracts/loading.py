@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -12,7 +13,9 @@ import pandas as pd
 
 from data_contracts.columns import Column, spec
 from data_contracts.headers import match_headers
+from data_contracts.limits import some
 from data_contracts.readers import RawTable, read_raw
+from data_contracts.sniffing import SEPARATORS
 from data_contracts.validation import check_table
 
 
@@ -66,8 +69,8 @@ def _set_aside_unvisited(raw: RawTable, columns: tuple[Column, ...]) -> tuple[Ra
     if not unvisited.any():
         return raw, 0
     numbers = None if raw.numbers is None else raw.numbers.loc[~unvisited]
-    kept = RawTable(raw.frame.loc[~unvisited], raw.rows[~unvisited], raw.header_row,
-                    raw.encoding, raw.sheet, numbers)  # fmt: skip
+    kept = dataclasses.replace(raw, frame=raw.frame.loc[~unvisited], rows=raw.rows[~unvisited],
+                               numbers=numbers)  # fmt: skip
     return kept, int(unvisited.sum())
 
 
@@ -128,5 +131,11 @@ def _load(kind: str, path: Path, sheet: str | None) -> LoadedTable:
         notes.append(f"{len(extras)} column(s) not in the {kind} contract dropped: {_some(extras)}")
     if raw.encoding and raw.encoding not in ("utf-8-sig", "utf-8"):
         notes.append(f"read as {raw.encoding.upper()} text")
+    if raw.separator and raw.separator != ",":
+        notes.append(f"read as {SEPARATORS[raw.separator]}-separated text")
+    if raw.hidden_rows:
+        notes.append(f"{len(raw.hidden_rows)} row(s) hidden in Excel read as data: rows "
+                     f"{some(raw.hidden_rows)} (unhide them to check that they belong to the "
+                     "table)")  # fmt: skip
     return LoadedTable(kind, path, frame, sha256_of(path), header_map, raw.rows, notes,
                        raw.encoding, raw.sheet)  # fmt: skip

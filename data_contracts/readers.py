@@ -1,16 +1,22 @@
 """Reading input files into text frames with headers as written and Excel row numbers.
 
-Every file is checked against the resource limits (:mod:`data_contracts.limits`) before any
-parser sees it, so a zip bomb, a shared-string bomb, a sheet spanning A1:XFD1048576 or a CSV of
-100,000 columns is refused (``RequestError``, exit 2) in well under a second instead of taking
-gigabytes or aborting the process.
+A file is first judged by its bytes, not its name (:mod:`data_contracts.sniffing`): an Excel
+workbook renamed ``.csv``, a password-protected workbook, an old ``.xls`` or a web page gets a
+message saying what to do. Then it is checked against the resource limits
+(:mod:`data_contracts.limits`) before any parser sees it, so a zip bomb, a shared-string bomb, a
+sheet spanning A1:XFD1048576 or a CSV of 100,000 columns is refused (``RequestError``, exit 2)
+in well under a second instead of taking gigabytes.
 
-CSV is decoded as UTF-8 (with or without BOM) or GB18030/GBK (what Chinese Excel writes), tried
-strictly in that order, then charset-normalizer's guess. XLSX reads the first visible worksheet
-(or a named one) with calamine, fast enough for 20,000-row registry exports. In both, title rows
-above the header (as in exports from the national poverty-alleviation information system) are
-skipped by finding the row that names the most contract columns. Parquet is read as is. Every
-mistake becomes a ``RequestError`` naming the file.
+CSV (also ``.txt``/``.tsv``) is decoded by its byte-order mark (UTF-8, UTF-16, UTF-32), as
+UTF-16 without one when its zero bytes say so, else as UTF-8 or GB18030/GBK (what Chinese Excel
+writes), then charset-normalizer's guess; its separator (comma, tab, semicolon or bar) is the one
+under which the header names the most contract columns. XLSX reads the first visible worksheet
+(or a named one) with calamine, fast enough for 20,000-row registry exports; a first sheet that is
+empty or names none of the contract's columns (a cover sheet) is refused with the workbook's
+sheets and the one to name with ``--sheet``; rows hidden in Excel are read and reported. In both,
+title rows above the header (as in exports from the national poverty-alleviation information
+system) are skipped by finding the row that names the most contract columns. Parquet is read as
+is. Every mistake becomes a ``RequestError`` naming the file.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shlex
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +46,19 @@ from data_contracts.limits import (
     megabytes,
     some,
 )
-from data_contracts.xlsx_scan import scan_workbook
+from data_contracts.sniffing import (
+    SEPARATORS,
+    TEXT_SUFFIXES,
+    XLSX_SUFFIXES,
+    decode,
+    refuse_disguised,
+    sniff,
+    text_instead_of_binary,
+)
+from data_contracts.xlsx_scan import SheetExtent, WorkbookScan, scan_workbook
 
 HEADER_SEARCH_ROWS = 30  # title rows above the header are looked for in this many rows
+MAX_PROBED_SHEETS = 20  # sheets looked into for the table when the first one is a cover
 MAX_HEADER_CHARS = 200  # a longer cell is never a column's header
 _BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -58,23 +75,8 @@ class RawTable:
     encoding: str | None = None
     sheet: str | None = None
     numbers: pd.DataFrame | None = None  # XLSX: which cells were number cells (like ``frame``)
-
-
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Text and encoding name of a CSV file's bytes."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise RequestError(
-            f"{path}: cannot tell the text encoding; save it as UTF-8 or GB18030 CSV."
-        )
-    return str(best), best.encoding
+    separator: str | None = None  # CSV: the separator the table was read with
+    hidden_rows: list[int] = field(default_factory=list)  # XLSX: data rows hidden in Excel
 
 
 def _header_index(rows: list[list[object]], spec: tuple[Column, ...]) -> int:
@@ -130,7 +132,7 @@ def _frame_from_grid(
                     numbers=numbers)  # fmt: skip
 
 
-# --- CSV ------------------------------------------------------------------------------------------
+# --- CSV and other delimited text -----------------------------------------------------------
 
 
 def _first_lines(text: str, path: Path) -> list[str]:
@@ -186,9 +188,10 @@ def _split(lines: list[str], separator: str, spec: tuple[Column, ...]) -> _Split
 
 
 def _choose_separator(lines: list[str], spec: tuple[Column, ...], path: Path) -> _Split:
-    """The lines split by commas; a table wider than ``MAX_COLUMNS`` is refused before its
-    cells are matched or parsed."""
-    splits = [_split(lines, sep, spec) for sep in (",",)]
+    """The separator under which a header row names the most contract columns; when none names
+    any, the one giving the widest row (comma on a tie). A table wider than ``MAX_COLUMNS``
+    is refused before its cells are matched or parsed."""
+    splits = [_split(lines, sep, spec) for sep in SEPARATORS]
     readable = [s for s in splits if s.error is None]
     if not readable:
         line, error = splits[0].error  # type: ignore[misc]
@@ -207,7 +210,7 @@ def _choose_separator(lines: list[str], spec: tuple[Column, ...], path: Path) ->
 
 
 def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
-    """Read a CSV file, detecting its encoding and header row."""
+    """Read a delimited text file, detecting its encoding, separator and header row."""
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise RequestError(
@@ -238,23 +241,94 @@ def read_csv(path: Path, spec: tuple[Column, ...]) -> RawTable:
     body.index = body.index + at
     table = _frame_from_grid(body, spec, path)
     table.encoding = encoding
+    table.separator = split.separator
     return table
 
 
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def _first_visible(book: pd.ExcelFile, path: Path) -> str:
-    """Name of the first visible worksheet: hidden sheets (old data, lookups) are never read
-    unless named with ``--sheet``."""
-    visible = [
+def _visible(book: pd.ExcelFile) -> list[str]:
+    """Names of the visible worksheets, in workbook order."""
+    return [
         str(m.name)
         for m in book.book.sheets_metadata
         if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")
     ]
+
+
+def _first_visible(book: pd.ExcelFile, path: Path) -> str:
+    """Name of the first visible worksheet: hidden sheets (old data, lookups) are never read
+    unless named with ``--sheet``."""
+    visible = _visible(book)
     if not visible:
         raise RequestError(f"{path} has no visible worksheet; name one with --sheet.")
     return visible[0]
+
+
+def _unreadable_sheet(path: Path, sheet: str, exc: BaseException) -> RequestError:
+    return RequestError(
+        f"{path}, sheet {sheet!r}: not a readable worksheet ({exc}); open the workbook in "
+        "Excel, save it again (File → Save As → Excel Workbook) and try again."
+    )
+
+
+def _cells(book: pd.ExcelFile, scan: WorkbookScan, sheet: str, path: Path,
+           nrows: int | None = None) -> tuple[pd.DataFrame, SheetExtent]:  # fmt: skip
+    """A sheet's cells as calamine reads them, once the sheet has passed the limits."""
+    extent = scan.sheet(sheet)
+    try:
+        cells = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object, nrows=nrows)
+    except (CalamineError, ValueError, KeyError, IndexError, OverflowError) as exc:
+        raise _unreadable_sheet(path, sheet, exc) from None  # XmlError, ZipError … too
+    except BaseException as exc:  # a Rust panic inside calamine (pyo3's PanicException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _unreadable_sheet(path, sheet, exc) from None
+    return cells, extent
+
+
+def _score(cells: pd.DataFrame, spec: tuple[Column, ...]) -> int:
+    """Contract columns named by the best of a grid's first rows (0 for an empty grid)."""
+    rows = cells.dropna(how="all").head(HEADER_SEARCH_ROWS).to_numpy().tolist()
+    return max((count_matches([c for c in r if c is not None and c == c], spec) for r in rows),
+               default=0)  # fmt: skip
+
+
+def _refuse_cover_sheet(book: pd.ExcelFile, scan: WorkbookScan, first: str,
+                        empty: bool, spec: tuple[Column, ...], path: Path) -> None:  # fmt: skip
+    """The first sheet is empty or names none of the contract's columns (a cover sheet, notes):
+    refuse, naming the workbook's sheets and the one whose header names the most columns —
+    when the workbook has other sheets and, for a sheet that is not empty, one of them names
+    some (else the contract check lists the columns it misses)."""
+    names = [str(n) for n in book.sheet_names]
+    others = [n for n in names if n != first]
+    if not others:
+        return
+    best, best_score = None, 0
+    for name in others[:MAX_PROBED_SHEETS]:
+        try:
+            cells, _ = _cells(book, scan, name, path, nrows=HEADER_SEARCH_ROWS)
+        except RequestError:
+            continue
+        score = _score(cells, spec)
+        if score > best_score:
+            best, best_score = name, score
+    if best is None and not empty:
+        return
+    what = "is empty" if empty else (
+        "names none of the table's columns (" + ", ".join(c.header for c in spec[:3]) + " …)"
+    )  # fmt: skip
+    option = best if best is None or re.fullmatch(r"[\w.-]+", best) else shlex.quote(best)
+    if best is not None:
+        hint = (f"the table seems to be on sheet {best!r}: name it with --sheet {option} (or "
+                "move that sheet to the front of the workbook)")  # fmt: skip
+    else:
+        hint = "name the sheet holding the table with --sheet NAME (or move it to the front)"
+    raise RequestError(
+        f"{path}: its first sheet {first!r} {what}; the workbook's sheets are: "
+        f"{some(names)} — {hint}."
+    )
 
 
 def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTable:
@@ -271,13 +345,15 @@ def read_xlsx(path: Path, spec: tuple[Column, ...], sheet: str | None) -> RawTab
                 f"{path} has no sheet named {sheet!r}; its sheets are: {some(names)}."
             )
         chosen = sheet if sheet is not None else _first_visible(book, path)
-        scan.sheet(chosen)  # refuses a sheet beyond the limits before calamine reads it
-        cells = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
+        cells, extent = _cells(book, scan, chosen, path)
+        if sheet is None and _score(cells, spec) == 0:
+            _refuse_cover_sheet(book, scan, chosen, cells.dropna(how="all").empty, spec, path)
     # number cells are remembered: an ID Excel stored as a number has lost digits
     numbers = cells.map(lambda v: type(v) in (int, float), na_action="ignore")
     grid = cells.astype("str").where(cells.notna())
     table = _frame_from_grid(grid, spec, path, numbers.fillna(False).astype(bool))
     table.sheet = chosen
+    table.hidden_rows = sorted(set(table.rows.tolist()) & extent.hidden_rows)
     return table
 
 
@@ -329,16 +405,24 @@ def read_parquet(path: Path) -> RawTable:
 
 
 def read_raw(path: str | Path, spec: tuple[Column, ...], sheet: str | None = None) -> RawTable:
-    """Read any supported input file (by extension: .csv, .xlsx/.xlsm, .parquet)."""
+    """Read any supported input file (by extension: .csv/.txt/.tsv, .xlsx/.xlsm, .parquet),
+    after checking that its bytes are what the extension says."""
     path = Path(path)
     if not path.is_file():
         raise RequestError(f"{path}: no such file.")
     suffix = path.suffix.lower()
-    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
+    if sheet is not None and suffix not in XLSX_SUFFIXES:
         raise RequestError(f"--sheet applies to XLSX workbooks only, not {path.name}.")
-    if suffix == ".csv":
+    try:
+        actual = sniff(path)
+    except OSError as exc:
+        raise RequestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    refuse_disguised(path, suffix, actual)
+    if actual is None and suffix in (*XLSX_SUFFIXES, ".parquet", ".pq"):
+        text_instead_of_binary(path, suffix)
+    if suffix in TEXT_SUFFIXES:
         return read_csv(path, spec)
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in XLSX_SUFFIXES:
         return read_xlsx(path, spec, sheet)
     if suffix in (".parquet", ".pq"):
         return read_parquet(path)

@@ -1,4 +1,5 @@
-"""Resource bombs refused before any parser sees them (docs/reliability.md §8)."""
+"""Resource bombs refused before any parser sees them, and odd exports read or refused with a
+message saying what to do (docs/reliability.md §8)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +17,8 @@ import pytest
 from hostile_workbooks import (
     MAIN,
     XML,
+    Packed,
+    compound_file,
     repeated,
     shared_strings,
     sheet_xml,
@@ -22,12 +26,14 @@ from hostile_workbooks import (
     write_workbook,
     write_zip,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reliability_helpers import TOWNSHIP
 
 from data_contracts import ContractError, RequestError, load
 from data_contracts.columns import spec
 from data_contracts.demo.files import csv_bytes
-from workbench.cli import exit_code
+from workbench.cli import exit_code, main
 
 SHEET_HEAD = f'{XML}<worksheet xmlns="{MAIN}"><sheetData>'.encode()
 SHEET_TAIL = b"</sheetData></worksheet>"
@@ -307,3 +313,271 @@ def test_each_bomb_is_refused_within_10_s_and_1_gb(households, tmp_path) -> None
     assert "Traceback" not in done.stderr
     for bomb in bombs:
         assert f"{bomb}" in done.stderr + done.stdout
+
+
+# --- odd exports -----------------------------------------------------------------------------
+
+ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be", "utf-32"]
+SEPARATOR_NAMES = {",": None, "\t": "tab", ";": "semicolon", "|": "bar"}
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    encoding=st.sampled_from(ENCODINGS),
+    separator=st.sampled_from(list(SEPARATOR_NAMES)),
+    suffix=st.sampled_from([".csv", ".txt", ".tsv"]),
+    title=st.booleans(),
+)
+def test_any_encoding_and_separator_reads_the_same_table(
+    households, expected, encoding, separator, suffix, title, tmp_path
+) -> None:
+    text = households.to_csv(index=False, sep=separator, lineterminator="\r\n")
+    if title:
+        text = "2024年度脱贫户名册\r\n" + text
+    path = tmp_path / f"households{suffix}"
+    path.write_bytes(text.encode(encoding))
+    loaded = load("households", path)
+    pd.testing.assert_frame_equal(loaded.frame, expected)
+    name = SEPARATOR_NAMES[separator]
+    assert (f"read as {name}-separated text" in loaded.notes) == (name is not None)
+    if encoding.startswith("utf-16") or encoding == "utf-32":
+        assert f"read as {encoding.upper()} text" in loaded.notes
+
+
+def test_excel_unicode_text_export_loads(households, expected, tmp_path) -> None:
+    """Excel's "Unicode Text" (.txt): UTF-16 with a byte-order mark, tab-separated — was
+    "11 required columns missing"."""
+    path = tmp_path / "households.txt"
+    path.write_bytes(households.to_csv(index=False, sep="\t").encode("utf-16"))
+    loaded = load("households", path)
+    pd.testing.assert_frame_equal(loaded.frame, expected)
+    assert loaded.notes == ["read as UTF-16 text", "read as tab-separated text"]
+
+
+def _xlsx_bytes(households: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    households.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _parquet_bytes(households: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    households.to_parquet(buffer)
+    return buffer.getvalue()
+
+
+def _zip_of_csv(households: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("households.csv", households.to_csv(index=False))
+    return buffer.getvalue()
+
+
+ENCRYPTED = compound_file(
+    {
+        "EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00",
+        "EncryptedPackage": bytes(range(256)) * 20,
+    }
+)
+OLD_XLS = compound_file({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00" * 600})
+PASSWORD = (
+    "the workbook is password-protected (encrypted), so it cannot be read; save an "
+    "unprotected copy (in Excel: File → Info → Protect Workbook → Encrypt with Password, "
+    "clear the password, save) and give that copy."
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (
+            _xlsx_bytes,
+            "households.csv",
+            "this is an Excel workbook saved as .csv; rename it to "
+            ".xlsx (or save it from Excel as CSV UTF-8) and try again.",
+        ),
+        (
+            _xlsx_bytes,
+            "households.xls",
+            "this is an Excel workbook saved as .xls; rename it to .xlsx"
+            " (or save it from Excel as CSV UTF-8) and try again.",
+        ),
+        (lambda h: ENCRYPTED, "households.xlsx", PASSWORD),
+        (lambda h: ENCRYPTED, "households.csv", PASSWORD),
+        (
+            lambda h: OLD_XLS,
+            "households.xlsx",
+            "this is an old-format Excel workbook (.xls) or "
+            "another Office file, not an .xlsx workbook; open it in Excel and save it as Excel "
+            "Workbook (.xlsx), then give that file.",
+        ),
+        (
+            lambda h: h.to_csv(index=False).encode(),
+            "households.xlsx",
+            "this is a text (CSV) "
+            "table named .xlsx, not an Excel workbook; rename it to .csv and try again.",
+        ),
+        (
+            lambda h: h.to_csv(index=False).encode("utf-16"),
+            "households.parquet",
+            "this is a text "
+            "(CSV) table named .parquet, not a Parquet file; rename it to .csv and try again.",
+        ),
+        (
+            _parquet_bytes,
+            "households.csv",
+            "this is a Parquet file saved as .csv; rename it to .parquet and try again.",
+        ),
+        (
+            lambda h: h.to_html(index=False).encode(),
+            "households.xls",
+            "this is a web page (HTML),"
+            " not a CSV text; some systems export tables this way. Open it in Excel and save it as "
+            "Excel Workbook (.xlsx).",
+        ),
+        (
+            _zip_of_csv,
+            "households.csv",
+            "this is a ZIP archive, not a CSV text; unpack it and give the table inside.",
+        ),
+    ],
+    ids=[
+        "xlsx-as-csv",
+        "xlsx-as-xls",
+        "encrypted-xlsx",
+        "encrypted-as-csv",
+        "xls-as-xlsx",
+        "csv-as-xlsx",
+        "utf16-csv-as-parquet",
+        "parquet-as-csv",
+        "html-as-xls",
+        "zip-as-csv",
+    ],
+)
+def test_files_that_are_not_what_their_name_says(
+    households, content, name, expected, tmp_path, capsys
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content(households))
+    assert refusal(path) == f"{path}: {expected}"
+    assert main(["validate", "households", str(path)]) == 2
+    assert f"{path}: {expected}" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_calamine_errors_name_the_file_and_sheet(tmp_path) -> None:
+    """A bad shared-string index (was a CalamineError traceback), a sheet part larger than it
+    declares, a sheet part missing from the archive."""
+    table = shared_strings(["户编号", "H1"])
+    sheet = sheet_xml([]).replace(
+        "<sheetData>",
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v>'
+        '</c></row><row r="2"><c r="A2" t="s"><v>99</v></c></row>',
+    )
+    bad_index = write_workbook(tmp_path / "index.xlsx", [("名册", sheet)], shared=table)
+    assert refusal(bad_index) == (
+        f"{bad_index}, sheet '名册': not a readable worksheet (Cell string index not found in "
+        "shared strings table); open the workbook in Excel, save it again (File → Save As → Excel "
+        "Workbook) and try again."
+    )
+    full = sheet_xml([["户编号"], *[[f"H{i}"] for i in range(2000)]]).encode()
+    declared = full[:300]
+    stream = zlib.compressobj(6, zlib.DEFLATED, -15)
+    larger = write_zip(
+        tmp_path / "larger.xlsx",
+        {
+            **workbook_parts([("S", "")]),
+            "xl/worksheets/sheet1.xml": Packed(
+                stream.compress(full) + stream.flush(), zlib.crc32(declared), len(declared)
+            ),
+        },
+    )
+    assert "File is larger than its declared uncompressed size" in refusal(larger)
+    parts = workbook_parts([("S", sheet_xml([["户编号"], ["H1"]]))])
+    del parts["xl/worksheets/sheet1.xml"]
+    missing = write_zip(tmp_path / "missing.xlsx", parts)
+    assert refusal(missing).startswith(f"{missing}, sheet 'S': not a readable worksheet (")
+
+
+def test_cover_or_empty_first_sheet_names_the_sheet_to_read(households, expected, tmp_path):
+    rows = grid(households)
+    cover = write_workbook(
+        tmp_path / "cover.xlsx",
+        [
+            ("封面", sheet_xml([["2024年度脱贫户名册"], ["示范县扶贫办"]])),
+            ("脱贫户", sheet_xml(rows)),
+            ("说明", sheet_xml([["填表说明"]])),
+        ],
+    )
+    assert refusal(cover) == (
+        f"{cover}: its first sheet '封面' names none of the table's columns (户编号, 县（市、区）, "
+        "乡镇（街道） …); the workbook's sheets are: 封面, 脱贫户, 说明 — the table seems to be on "
+        "sheet '脱贫户': name it with --sheet 脱贫户 (or move that sheet to the front of the "
+        "workbook)."
+    )
+    pd.testing.assert_frame_equal(load("households", cover, sheet="脱贫户").frame, expected)
+    empty = write_workbook(
+        tmp_path / "empty.xlsx", [("Sheet1", sheet_xml([])), ("户 表", sheet_xml(rows))]
+    )
+    assert refusal(empty) == (
+        f"{empty}: its first sheet 'Sheet1' is empty; the workbook's sheets are: Sheet1, 户 表 — "
+        "the table seems to be on sheet '户 表': name it with --sheet '户 表' (or move that sheet "
+        "to the front of the workbook)."
+    )
+    notes_only = write_workbook(
+        tmp_path / "notes.xlsx", [("Sheet1", sheet_xml([])), ("说明", sheet_xml([["填表说明"]]))]
+    )
+    assert refusal(notes_only).endswith(
+        "the workbook's sheets are: Sheet1, 说明 — name the sheet holding the table with --sheet "
+        "NAME (or move it to the front)."
+    )
+    headers_unknown = write_workbook(
+        tmp_path / "unknown.xlsx",
+        [("名册", sheet_xml([["甲", "乙"], ["1", "2"]])), ("说明", sheet_xml([["填表说明"]]))],
+    )
+    with pytest.raises(ContractError):  # no sheet names a column: the contract check says which
+        load("households", headers_unknown)
+
+
+def test_hidden_rows_are_read_with_a_note(households, tmp_path) -> None:
+    rows = [["2024年度脱贫户名册"], *grid(households)]
+    path = write_workbook(tmp_path / "hidden.xlsx", [("Sheet1", sheet_xml(rows, hidden=[1, 4, 7]))])
+    loaded = load("households", path)
+    assert len(loaded.frame) == 6
+    assert (
+        "2 row(s) hidden in Excel read as data: rows 4, 7 (unhide them to check that they "
+        "belong to the table)"
+    ) in loaded.notes
+
+
+SHEET_TOKENS = [b"<c>", b'<c r="XFD1">', b"</c>", b"<row>", b'<row r="99999999999999999">',
+                b"</row>", b"<v>", b"</v>", b'<c t="s"><v>7</v></c>', b'<x:c r="B2">', b'r=""',
+                b"\x00", b"&#0;", b"<!--", b'<![CDATA[<c r="A1">', b'hidden="1"', b'<c r="A1"/>',
+                b'<dimension ref="A1:XFD1048576"/>']  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.one_of(st.sampled_from(SHEET_TOKENS), st.binary(max_size=8))),
+        min_size=1, max_size=4,
+    ),
+    shared=st.booleans(),
+)  # fmt: skip
+def test_a_mangled_sheet_is_read_or_refused_naming_the_file(edits, shared, tmp_path) -> None:
+    """Any tags or bytes spliced into a sheet's XML: read, or exit 1/2 naming the file."""
+    data = sheet_xml([["户编号", "乡镇（街道）"], ["H1", "白马镇"], ["H2", 5]], hidden=[2]).encode()
+    for where, piece in edits:
+        at = int(where * len(data))
+        data = data[:at] + piece + data[at:]
+    table = shared_strings(["户编号", "H1"]) if shared else None
+    path = write_workbook(tmp_path / "survey.xlsx", [("S", data)], shared=table)
+    try:
+        load("households", path)
+    except (RequestError, ContractError) as exc:
+        assert str(path) in exc.message
