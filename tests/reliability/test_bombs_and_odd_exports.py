@@ -1,5 +1,5 @@
 """Resource bombs refused before any parser sees them, and odd exports read or refused with a
-message saying what to do (docs/reliability.md §8)."""
+message saying what to do (docs/reliability.md §9)."""
 
 from __future__ import annotations
 
