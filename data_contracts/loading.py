@@ -80,7 +80,7 @@ def _some(names: list[str], limit: int = 20) -> str:
     return ", ".join(names[:limit]) + more
 
 
-_LOADED: OrderedDict[tuple[str, str, str | None], LoadedTable] = OrderedDict()
+_LOADED: OrderedDict[tuple[str, str, str | None, str], LoadedTable] = OrderedDict()
 _KEEP = 8  # tables kept per process: the registry exports of a township run and its returns
 
 
@@ -90,11 +90,11 @@ def load(kind: str, path: str | Path, sheet: str | None = None) -> LoadedTable:
     Unreadable, missing or empty files raise ``RequestError``. A file whose bytes were already
     loaded in this process (the registry export, then its copy in the run folder, then again by
     ``assess`` in the demo's workers) is not parsed again: the table is keyed by its kind, its
-    SHA-256 and the sheet, so any change to the file is a new table.
+    SHA-256, the sheet and the file suffix, so any change to the file is a new table.
     """
     path = Path(path)
     try:
-        key = (kind, sha256_of(path), sheet)
+        key = (kind, sha256_of(path), sheet, path.suffix.lower())  # the suffix picks the reader
     except OSError:
         key = None  # unreadable: _load says why
     if key is not None and key in _LOADED:

@@ -189,6 +189,7 @@ def assess_demo(district, township: str, seed: int = 7):
     )
 
 
+@pytest.mark.slow
 def test_demo_planted_problems_show_up(demo):
     truth = demo.to_frame()["true_wrong_exit_rate_persons"]
     planted = demo.planted

@@ -26,6 +26,8 @@ from workbench.cli import main
 from workbench.township_run import save_results
 from workbench.versions import assessment_version
 
+pytestmark = pytest.mark.slow
+
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 HOSTILE = "<script>alert(1)</script>"
 

@@ -241,6 +241,7 @@ def test_person_rate_se_floored_at_household_information():
     assert designs.estimate("wrong", persons=True).se == raw.se  # floor=False: the design SE
 
 
+@pytest.mark.slow
 def test_simulation_covers_known_true_rate():
     """Known truth: 2000 exited households, 3% wrong (household sizes as in the demo district);
     120 stratified samples of 200 with 5% refusals. The one-sided 95% bounds of the person rate

@@ -279,6 +279,7 @@ def test_parquet_bomb_is_refused_by_its_footer(tmp_path, monkeypatch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_each_bomb_is_refused_within_10_s_and_1_gb(households, tmp_path) -> None:
     """The real command in a fresh process: exit 2 for every bomb, each within 10 s, and the
     process never above 1 GB of memory (its peak resident size, measured by the kernel)."""
@@ -321,6 +322,7 @@ ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be"
 SEPARATOR_NAMES = {",": None, "\t": "tab", ";": "semicolon", "|": "bar"}
 
 
+@pytest.mark.slow
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -559,6 +561,7 @@ SHEET_TOKENS = [b"<c>", b'<c r="XFD1">', b"</c>", b"<row>", b'<row r="9999999999
                 b'<dimension ref="A1:XFD1048576"/>']  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

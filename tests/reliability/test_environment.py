@@ -21,6 +21,8 @@ from workbench import entry
 from workbench.cli import main
 from workbench.versions import list_versions
 
+pytestmark = pytest.mark.slow
+
 
 def test_disk_full_during_sample_leaves_nothing_and_rerun_works(
     inputs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys

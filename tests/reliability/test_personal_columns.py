@@ -19,6 +19,8 @@ from data_contracts.columns import spec
 from data_contracts.idcard import check_digit
 from data_contracts.privacy import mask_in_text
 
+pytestmark = pytest.mark.slow
+
 EXTRA = ["公民身份号码", "手机号码", "联系人手机", "家庭成员姓名", "备注"]
 GIVEN = "珏瑾琰瑶璇琪瑜璐"  # second characters of the members' names: in no place name
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_nbformat_import_skips_the_iri_grammar() -> None:
     code = (
         "import sys, workbench.runner, jsonschema\n"

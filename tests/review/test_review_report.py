@@ -18,6 +18,8 @@ from reports.page import page
 from reports.review_report import SECTIONS, Review, ReviewReport, build, load_review
 from workbench.cli import main
 
+pytestmark = pytest.mark.slow
+
 # CJK ideographs, CJK and full-width punctuation (，。：；（）“” …)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
