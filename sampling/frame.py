@@ -8,6 +8,7 @@ normalised frame, recorded with the sample so anyone can prove which frame was u
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 from collections.abc import Sequence
@@ -142,8 +143,10 @@ def build_frame(
     township = normalise_key(township)
     known = sorted(households["township"].dropna().astype("str").unique())
     if township not in known:
+        close = difflib.get_close_matches(township, known, n=3, cutoff=0.3)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
         raise RequestError(
-            f"township {township!r} is not in the households file; known townships: "
+            f"township {township!r} is not in the households file; {hint}known townships: "
             f"{', '.join(known) or '(none)'}."
         )
     units = households.loc[households["township"] == township]

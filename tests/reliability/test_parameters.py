@@ -87,3 +87,14 @@ def test_review_replications_are_bounded(reps, tmp_path, capsys) -> None:
     assert main(["review", "--reps", reps, "--out", str(out)]) == 2
     assert "--reps must be between 20 and 20000" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_look_alike_township_gets_a_suggestion(inputs, tmp_path, capsys) -> None:
+    """白馬鎮 (traditional characters) for the registry's 白马镇: refused, with the close match."""
+    out = tmp_path / "run"
+    argv = sample_argv(inputs, out)
+    argv[argv.index("--township") + 1] = "白馬鎮"
+    assert draw_without_report(argv) == 2
+    err = capsys.readouterr().err
+    assert "township '白馬鎮' is not in the households file; did you mean 白马镇" in err
+    assert not out.exists()
