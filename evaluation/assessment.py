@@ -154,6 +154,7 @@ class Assessment:
                 "not_interviewed": ~u["responded"].to_numpy(dtype=bool),
             },
             index=u.index,
+            columns=list(FOLLOW_UP_REASONS),
         )
 
     def follow_up(self) -> list[records.HouseholdFollowUp]:

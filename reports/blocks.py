@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from data_contracts.messages import text
-from reports.formatting import DASH, missing
+from reports.formatting import DASH, level_pct, missing
 
 
 class HtmlBlock(str):
@@ -29,6 +29,13 @@ class HtmlBlock(str):
 def esc(value: Any) -> str:
     """``value`` as inert HTML text (``<``, ``>``, ``&`` and quotes escaped; missing → dash)."""
     return html.escape(DASH if missing(value) else str(value), quote=True)
+
+
+def column_header(topic: str, key: str, lang: str, level: float | None = None) -> str:
+    """A table header ``<topic>.col.<key>``; one that names the level says it (0.99 → 99%)."""
+    if level is None:
+        return text(f"{topic}.col.{key}", lang)
+    return text(f"{topic}.col.{key}", lang, level=level_pct(level))
 
 
 def title(key: str, lang: str, /, **params: Any) -> HtmlBlock:

@@ -22,16 +22,16 @@ from data_contracts.messages import check_lang, label, text
 from data_contracts.records import (
     DistrictRecord,
     FollowUpReason,
-    IndicatorRef,
     MissingTownship,
     TownshipFollowUp,
     read_record,
 )
 from evaluation.income import UNDER_VERIFIED
 from reports import figures
-from reports.blocks import HtmlBlock, box, esc, heading, table
+from reports.blocks import HtmlBlock, box, column_header, esc, heading, table
 from reports.formatting import interval, level_pct, pct, ratio
 from reports.page import figure
+from reports.verdict_text import indicator_name
 
 SECTIONS = ("townships", "rates", "villages", "follow_up", "missing")
 
@@ -41,18 +41,8 @@ def _t(key: str, lang: str, **params: object) -> str:
 
 
 def _col(key: str, lang: str, level: float | None = None) -> str:
-    """A column header; headers that name the level say it (0.99 → 99%)."""
-    if level is None:
-        return _t(f"col.{key}", lang)
-    return _t(f"col.{key}", lang, level=level_pct(level))
-
-
-def indicator_name(ref: IndicatorRef, villages: dict[str, str], lang: str) -> str:
-    """An indicator's label; a village indicator names its village (by name, not code)."""
-    if ref.village_id is not None:
-        village = villages.get(ref.village_id, ref.village_id)
-        return text("indicator.village_incidence_of", lang, village=village)
-    return label("indicator", ref.kind, lang)
+    """A column header of this report (``column_header``)."""
+    return column_header("district", key, lang, level)
 
 
 def reason_text(reason: FollowUpReason, villages: dict[str, str], lang: str) -> str:

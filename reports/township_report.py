@@ -27,7 +27,7 @@ from data_contracts.records import (
     read_record,
 )
 from reports import figures
-from reports.blocks import HtmlBlock, box, esc, heading, subheading, table
+from reports.blocks import HtmlBlock, box, column_header, esc, heading, subheading, table
 from reports.formatting import DASH, interval, level_pct, money, number, p_value, pct, ratio
 from reports.page import asset, figure
 from reports.verdict_text import indicator_name, verdict_reason
@@ -41,10 +41,8 @@ def _t(key: str, lang: str, **params: object) -> str:
 
 
 def _col(key: str, lang: str, level: float | None = None) -> str:
-    """A column header; headers that name the level say it (0.99 → 99%)."""
-    if level is None:
-        return _t(f"col.{key}", lang)
-    return _t(f"col.{key}", lang, level=level_pct(level))
+    """A column header of this report (``column_header``)."""
+    return column_header("township", key, lang, level)
 
 
 def indicator_frame(results: ResultsRecord, lang: str) -> pd.DataFrame:

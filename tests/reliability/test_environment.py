@@ -8,6 +8,7 @@ failed and what to do, no traceback, nothing half-written that blocks the next r
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import sys
@@ -110,3 +111,18 @@ def test_dangling_link_named_like_a_version_is_skipped(run_folder, returns, tmp_
     survey = write_table("survey", returns, tmp_path / "survey.csv")
     assert main(["assess", str(run), "--survey", str(survey)]) == 0
     assert [v.name for v in list_versions(run)] == ["v002"]
+
+
+def test_previous_returns_that_no_longer_load_do_not_block_assess(
+    run_folder, returns, tmp_path
+) -> None:
+    """The previous version's survey copy unreadable (damaged, or valid only under an older
+    contract): the new version is assessed, its changes.json simply lists no field changes."""
+    run = tmp_path / "run"
+    shutil.copytree(run_folder, run)
+    survey = write_table("survey", returns, tmp_path / "survey.csv")
+    assert main(["assess", str(run), "--survey", str(survey)]) == 0
+    (run / "assessments" / "v001" / "survey" / "survey.csv").write_bytes(b"\x00garbage")
+    assert main(["assess", str(run), "--survey", str(survey)]) == 0
+    changes = json.loads((run / "assessments" / "v002" / "changes.json").read_text("utf-8"))
+    assert changes["previous"] == "v001" and changes["field_changes"] == []

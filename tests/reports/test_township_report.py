@@ -69,6 +69,18 @@ def test_numbers_come_from_the_record(zh: tuple) -> None:
     follow = {f.household_id for f in report.results.follow_up}
     assert follow == {"H000", "H010", "H020"}
     assert "人均纯收入低于当年贫困线" in html and "错退" in html
+    # the income, village and approval numbers are the record's, formatted
+    inc = report.results.income
+    vf = inc.verification_factor.estimate
+    assert vf.estimate == pytest.approx(a.income.verification_factor.estimate, abs=1e-15)
+    assert f'<td class="num">{vf.estimate:.3f}</td>' in html
+    assert f"{inc.mean_difference.estimate:,.0f}" in html
+    approval = report.results.indicator("approval_rate").estimate
+    assert f"{approval.estimate:.1%}" in html and approval.n == 150
+    for village in report.results.villages:
+        ind = report.results.indicator("village_incidence", village.village_id)
+        assert f"{village.registry_incidence:.1%}" in html
+        assert f"{ind.estimate.ci_low:.1%} – {ind.estimate.ci_high:.1%}" in html
 
 
 def test_english_report_has_no_chinese_but_data_names() -> None:
