@@ -287,6 +287,9 @@ class SampleSummary(Model):
     not_found: int
     missing: int
     acknowledgement_rate: Number = None
+    frame_households: int = 0  # exited households of the frame (the registry)
+    frame_persons: int = 0  # Σ registered household sizes of the frame
+    frame_size_squares: int = 0  # Σ sizes²: with the two above, the frame's size factor
 
 
 ScenarioCode = Literal[

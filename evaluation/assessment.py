@@ -28,6 +28,7 @@ import pandas as pd
 from data_contracts import records
 from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
+from evaluation.bounds import size_factor
 from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
@@ -96,6 +97,7 @@ class Assessment:
     village_procedure: ProcedureCheck
     indicators: dict[Ref, Indicator]  # keyed by (kind, village_id or None)
     verdict: Verdict
+    frame_sizes: tuple[int, int, int] = (0, 0, 0)  # frame households, Σ sizes, Σ sizes²
 
     def indicator(self, kind: str, village_id: str | None = None) -> Indicator:
         """The indicator of ``kind`` (and ``village_id`` for a village); KeyError if none."""
@@ -249,6 +251,9 @@ class Assessment:
             income=self.income.to_record(level),
             sample=records.SampleSummary(
                 **self.sample_summary(),
+                frame_households=self.frame_sizes[0],
+                frame_persons=self.frame_sizes[1],
+                frame_size_squares=self.frame_sizes[2],
                 acknowledgement_rate=None if ack is None else ack.estimate,
             ),
             sample_by_village=rows_as(records.VillageSample, by_village, _SAMPLE_FIELDS),
@@ -359,11 +364,12 @@ def assess_township(
     t = p.thresholds
     township = _township(sample, design_info)
     units = classify_exits(resolve_units(sample, survey), p.tolerance)
-    designs = Designs.build(units, design_info, p.lonely_psu, p.over_report)
+    frame = _township_frame(households, township, design_info)
+    sizes = pd.to_numeric(frame["household_size"]).to_numpy(dtype=float)
+    designs = Designs.build(units, design_info, p.lonely_psu, p.over_report, size_factor(sizes))
     rates = estimate_rates(designs, p.method, t.level)
     income = compare_income(designs.households, units, p.over_report, p.method, t.level)
 
-    frame = _township_frame(households, township, design_info)
     hh_proc = household_procedure(frame, p.notice_days, p.announce_days)
     key = exited_key_villages(villages, township)
     v_proc = village_procedure(key, p.notice_days, p.announce_days)
@@ -461,4 +467,5 @@ def assess_township(
         village_procedure=v_proc,
         indicators=indicators,
         verdict=combine(judged, tuple(missing)),
+        frame_sizes=(len(sizes), int(sizes.sum()), int(np.square(sizes).sum())),
     )

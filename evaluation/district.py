@@ -279,10 +279,22 @@ def summarise_district(
     power = _common(towns, "power")
     units = pooled_units(towns)
     kind = "two-stage" if units["fpc_stage2"].notna().any() else "stratified"
-    designs = Designs.build(units, {"design": kind}, lonely_psu, _common(towns, "over_report"))
+    frames = np.array(
+        [
+            (s.frame_households, s.frame_persons, s.frame_size_squares)
+            for s in (t.results.sample for t in towns)
+        ],
+        dtype=float,
+    ).sum(axis=0)
+    factor = frames[1] ** 2 / (frames[0] * frames[2]) if frames[2] > 0 else 1.0
+    designs = Designs.build(
+        units, {"design": kind}, lonely_psu, _common(towns, "over_report"), factor
+    )
 
-    def est(variable: str, persons: bool = False, floor: bool = True) -> Estimate:
-        return designs.estimate(variable, persons=persons, method=method, level=level, floor=floor)
+    def est(variable: str, persons: bool = False, counts: bool = True) -> Estimate:
+        return designs.estimate(
+            variable, persons=persons, method=method, level=level, counts=counts
+        )
 
     answered = designs.households.data["approves"].notna().any()
     wrong = est("wrong", persons=True)
@@ -308,7 +320,7 @@ def summarise_district(
     return DistrictSummary(
         wrong_exit_rate=wrong,
         wrong_exit_rate_households=est("wrong"),
-        approval_rate=est("approves", floor=False) if answered else None,
+        approval_rate=est("approves", counts=False) if answered else None,
         indicator=indicator,
         verdict=combine([indicator]),
         townships=tuple(township_row(t.results, county_of(t)) for t in towns),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evaluation.bounds import CountBasis, count_bounds
 from evaluation.intervals import one_sided_bound
 
 FRAME_COLUMNS = (
@@ -32,7 +33,9 @@ class Estimate:
     ``df`` is the design degrees of freedom (PSUs − strata, R's ``degf``); ``n`` the sampled rows in
     the (domain) sample; ``method`` is ``"t"`` (estimate ± t·se) or a proportion interval method
     (see :mod:`evaluation.intervals`); ``deff`` the design effect against simple random sampling
-    without replacement (R's ``deff=TRUE``), NaN where undefined.
+    without replacement (R's ``deff=TRUE``), NaN where undefined. ``basis`` is set for a
+    wrong-exit rate: its bounds then follow the one effective-sample-size rule of
+    :mod:`evaluation.bounds` (the interval ``ci`` already does).
     """
 
     statistic: str
@@ -45,18 +48,30 @@ class Estimate:
     method: str
     deff: float
     n: int
+    basis: CountBasis | None = None
+
+    def bounds(self, level: float = 0.95) -> tuple[float, float]:
+        """One-sided (lower, upper) confidence bounds at ``level``."""
+        if self.basis is not None:
+            b = self.basis
+            low, high = count_bounds(
+                self.estimate, self.se, self.df, b.equivalent, b.fraction, b.events,
+                b.element_df, level,
+            )  # fmt: skip
+            return float(low), float(high)
+        args = (self.method, self.estimate, self.se, self.df, level)
+        return (
+            float(one_sided_bound(*args, "lower", self.n)),
+            float(one_sided_bound(*args, "upper", self.n)),
+        )
 
     def upper_bound(self, level: float = 0.95) -> float:
         """One-sided upper confidence bound (positive even at 0 observed events with "beta")."""
-        return float(
-            one_sided_bound(self.method, self.estimate, self.se, self.df, level, "upper", self.n)
-        )
+        return self.bounds(level)[1]
 
     def lower_bound(self, level: float = 0.95) -> float:
         """One-sided lower confidence bound (e.g. for approval ≥ 90 %)."""
-        return float(
-            one_sided_bound(self.method, self.estimate, self.se, self.df, level, "lower", self.n)
-        )
+        return self.bounds(level)[0]
 
     def to_frame(self) -> pd.DataFrame:
         """One-row DataFrame with the columns of :data:`FRAME_COLUMNS`."""

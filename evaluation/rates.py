@@ -13,15 +13,13 @@ dropped, so the variance keeps every PSU of the design.
   (认可脱贫) are domain proportions with the chosen interval method; interviewed households that
   left the question blank are left out of that rate (its ``n`` says how many answered).
 * **Effective sample size.** Wrong exit is a household attribute, so a wrong-exit rate carries
-  no more information than its n interviewed households: its SE (persons and households) is
-  floored at the household SRSWOR SE √(p(1−p)/n · (1 − n/N̂)) — the design effect truncated at
-  1, as the NCHS standards for Korn–Graubard intervals do. Without the floor, one small wrong-
-  exit household makes the linearised SE — and the interval — too small: in a simulation (N =
-  1000, n = 186, true rate 2.3%) the one-sided 95% upper bound covered the truth only 92% of the
-  time; with it, ≥ 95%. The floor is inactive whenever the design SE is larger (the usual case
-  with clustering). For household rates it matters when the sampled strata are internally
-  homogeneous (a risk stratum whose sampled households are all wrong exits and another with none
-  gives a linearised SE near 0 and an interval that is far too narrow).
+  no more information than its interviewed households: every wrong-exit rate (persons and
+  households, scenarios, reasons, villages) is bounded by the one rule of
+  :mod:`evaluation.bounds` — Korn–Graubard with n* capped at the Kish-equivalent households
+  ÷ (1 − f), events counted as at least the wrong households found, and the exact
+  hypergeometric bound when none was found. Without the cap one small wrong-exit household makes
+  the linearised SE — and the interval — too small (a risk stratum whose sampled households are
+  all wrong exits and another with none gives a linearised SE near 0).
 * Nonresponse bounds: refused / not-found households without a replacement are counted all
   correct (best case) or all wrong (worst case) over the whole main sample; for persons their
   registered household size stands in for the unknown surveyed size.
@@ -38,11 +36,12 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.errors import RequestError
+from evaluation.bounds import CountBasis, count_bounds, count_interval, kish_size
 from evaluation.classify import REASONS, sensitivity_flags
 from evaluation.design_from_sample import design_from_sample
 from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, income_columns
-from evaluation.intervals import interval, one_sided_bound
+from evaluation.intervals import interval
 from evaluation.survey_design import SurveyDesign
 
 
@@ -53,6 +52,7 @@ class Designs:
     households: SurveyDesign
     persons: SurveyDesign
     respondents: np.ndarray  # bool mask of interviewed units
+    size_factor: float = 1.0  # the frame's person-equivalence (evaluation.bounds.size_factor)
 
     @classmethod
     def build(
@@ -61,8 +61,10 @@ class Designs:
         design_info: Mapping[str, Any],
         lonely_psu: str = "adjust",
         over_report: float = OVER_REPORT,
+        size_factor: float = 1.0,
     ) -> Designs:
-        """Both designs over all main-sample units (nonrespondents included, to be masked)."""
+        """Both designs over all main-sample units (nonrespondents included, to be masked);
+        ``size_factor`` is the frame's person-equivalence used by the person-rate bounds."""
         resp = units["responded"].to_numpy(dtype=bool)
         if not resp.any():
             raise RequestError("no household was interviewed (all refused / not found / missing)")
@@ -72,12 +74,8 @@ class Designs:
             households=design_from_sample(data, design_info, lonely_psu=lonely_psu),
             persons=design_from_sample(persons, design_info, lonely_psu=lonely_psu),
             respondents=resp,
+            size_factor=size_factor,
         )
-
-    def _households_in(self, design: SurveyDesign) -> float:
-        """Estimated exited households of a (sub)design's domain: Σ household weights."""
-        weights = self.households.data["weight"].to_numpy(dtype=float)
-        return float(weights[design.domain_mask].sum())
 
     def estimate(
         self,
@@ -87,35 +85,62 @@ class Designs:
         method: str = "beta",
         level: float = 0.95,
         domain: str = "responded",
-        floor: bool = False,
+        counts: bool = False,
     ) -> Estimate:
         """Proportion of ``variable`` within ``domain`` (a bool column; "all" = every unit).
 
-        ``floor`` applies :func:`household_floor` (used for the wrong-exit rates: rare events in
-        internally homogeneous strata).
+        ``counts`` bounds it by the household-count rule of :mod:`evaluation.bounds` (the
+        wrong-exit rates: a household attribute, rare events).
         """
         design = self.persons if persons else self.households
         if domain != "all":
             design = design.subset(domain)
         e = design.proportion(variable, method=method, level=level, na_rm=True)
-        if not floor:
+        if not counts:
             return e
-        se = float(household_floor(e.estimate, e.se, e.n, e.n / self._households_in(design)))
-        if se == e.se:
-            return e
-        low, high = interval(e.method, e.estimate, se, e.df, e.level, e.n)
-        return replace(e, se=se, ci=(float(low), float(high)))
+        rows = design.domain_mask & design.data[variable].notna().to_numpy()
+        weights = self.households.data["weight"].to_numpy(dtype=float)
+        basis = count_basis(
+            self.households.data.loc[rows],
+            weights[design.domain_mask].sum(),
+            variable,
+            self.size_factor if persons else 1.0,
+        )
+        if method != "beta":  # the same cap as an SE floor for the other interval methods
+            se = float(household_floor(e.estimate, e.se, basis.equivalent, basis.fraction))
+            low, high = interval(e.method, e.estimate, se, e.df, e.level, e.n)
+            return replace(e, se=se, ci=(float(low), float(high)))
+        low, high = count_interval(
+            e.estimate, e.se, e.df, basis.equivalent, basis.fraction, basis.events,
+            basis.element_df, e.level,
+        )  # fmt: skip
+        return replace(e, ci=(float(low), float(high)), basis=basis)
 
 
-def household_floor(p, se, n, fraction=0.0):
-    """SE floored at the household SRS-without-replacement SE √(p(1−p)/n · (1 − f)) (vectorised).
+def count_basis(
+    rows: pd.DataFrame, households: float, variable: str, size_factor: float = 1.0
+) -> CountBasis:
+    """The :class:`~evaluation.bounds.CountBasis` of a rate over the answering ``rows``.
 
-    ``n`` = interviewed households, ``fraction`` f = n ÷ estimated households in the domain; the
-    floor removes design effects below 1, never the finite-population gain.
+    ``rows`` carry the household ``weight``, ``stratum`` and ``variable``; ``households`` is N̂,
+    the estimated households of the domain (Σ household weights); ``size_factor`` the frame's
+    person-equivalence for a person rate (1 for a household rate).
     """
-    p, se, n, f = (np.asarray(a, dtype=float) for a in (p, se, n, fraction))
+    n = len(rows)
+    return CountBasis(
+        equivalent=kish_size(rows["weight"].to_numpy(dtype=float)) * size_factor,
+        fraction=n / households if households > 0 else 0.0,
+        events=int(rows[variable].to_numpy(dtype=float).sum()),
+        element_df=float(n - rows["stratum"].nunique()),
+    )
+
+
+def household_floor(p, se, equivalent, fraction=0.0):
+    """SE floored at √(p(1−p)/e · (1 − f)) — the cap n* ≤ e/(1 − f) of :mod:`evaluation.bounds`
+    as an SE floor, for interval methods other than Korn–Graubard (vectorised)."""
+    p, se, e, f = (np.asarray(a, dtype=float) for a in (p, se, equivalent, fraction))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.fmax(se, np.sqrt(p * (1 - p) / n * (1 - np.clip(f, 0, 1))))
+        return np.fmax(se, np.sqrt(p * (1 - p) / e * (1 - np.clip(f, 0, 1))))
 
 
 def _analysis_columns(units: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -195,9 +220,9 @@ class Rates:
 def estimate_rates(designs: Designs, method: str = "beta", level: float = 0.95) -> Rates:
     """Estimate every rate of the township from the two designs."""
 
-    def est(var: str, persons: bool = False, domain: str = "responded", floor: bool = True):
+    def est(var: str, persons: bool = False, domain: str = "responded", counts: bool = True):
         return designs.estimate(
-            var, persons=persons, method=method, level=level, domain=domain, floor=floor
+            var, persons=persons, method=method, level=level, domain=domain, counts=counts
         )
 
     persons, households = est("wrong", True), est("wrong")
@@ -215,9 +240,9 @@ def estimate_rates(designs: Designs, method: str = "beta", level: float = 0.95) 
     return Rates(
         persons=persons,
         households=households,
-        approval=est("approves", floor=False) if _answered(designs, "approves") else None,
+        approval=est("approves", counts=False) if _answered(designs, "approves") else None,
         acknowledgement=(
-            est("acknowledges", floor=False) if _answered(designs, "acknowledges") else None
+            est("acknowledges", counts=False) if _answered(designs, "acknowledges") else None
         ),
         scenarios=pd.DataFrame(scenarios),
         reasons=_reasons(designs, level),
@@ -237,7 +262,7 @@ def _reasons(designs: Designs, level: float) -> pd.DataFrame:
     resp = designs.respondents
     rows = []
     for code in REASONS:
-        share = designs.estimate(f"is_{code}", persons=True, level=level, floor=True)
+        share = designs.estimate(f"is_{code}", persons=True, level=level, counts=True)
         rows.append(
             {
                 "reason": code,
@@ -259,19 +284,20 @@ def village_rates(designs: Designs, method: str = "beta", level: float = 0.95) -
     domain = designs.persons.subset("responded").by("village_id")
     table = domain.proportion("wrong", method=method, level=level)
     resp = designs.households.data.loc[designs.respondents]
-    households = table["village_id"].map(resp.groupby("village_id")["weight"].sum())
-    table["se"] = household_floor(
-        table["estimate"], table["se"], table["n"], table["n"] / households
-    )
-    table["ci_low"], table["ci_high"] = interval(
-        method, table["estimate"], table["se"], table["df"], level, table["n"]
-    )
-    args = (method, table["estimate"], table["se"], table["df"], level)
-    table["bound_low"] = one_sided_bound(*args, side="lower", n=table["n"])
-    table["bound_high"] = one_sided_bound(*args, side="upper", n=table["n"])
-    data = designs.households.data.loc[designs.respondents]
-    wrong = data.groupby("village_id")["wrong_exit"].sum()
-    table["wrong_households"] = table["village_id"].map(wrong).fillna(0).astype(int).to_numpy()
+    groups = resp.groupby("village_id")
+    households = groups["weight"]
+    n = table["village_id"].map(groups.size()).to_numpy(float)
+    basis = {
+        "equivalent": table["village_id"].map(households.agg(kish_size)).to_numpy(float)
+        * designs.size_factor,
+        "fraction": n / table["village_id"].map(households.sum()).to_numpy(float),
+        "events": table["village_id"].map(groups["wrong"].sum()).to_numpy(float),
+        "element_df": n - table["village_id"].map(groups["stratum"].nunique()).to_numpy(float),
+    }
+    args = (table["estimate"], table["se"], table["df"], *basis.values())
+    table["ci_low"], table["ci_high"] = count_interval(*args, level)
+    table["bound_low"], table["bound_high"] = count_bounds(*args, level)
+    table["wrong_households"] = basis["events"].astype(int)
     keep = [
         "village_id",
         "estimate",

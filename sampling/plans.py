@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from data_contracts.errors import RequestError
 
@@ -121,6 +121,39 @@ def expected_margin(
 
 
 # --------------------------------------------------------------------------- acceptance
+
+
+def zero_event_upper(sample, population, alpha: float) -> np.ndarray:
+    """Exact upper bound on a rate when none of ``sample`` units out of ``population`` failed.
+
+    The largest integer D with P(no failure | D failures in the population) > α, divided by the
+    population (hypergeometric, ⌊sample⌋ units drawn without replacement); for an infinite
+    population (``inf``) the Clopper–Pearson bound 1 − α^(1/sample). Vectorised. The verdict's
+    zero-error bound (``evaluation.bounds``) and :func:`zero_failure_plan` both use it, so a
+    plan's sample that finds no error is certified.
+    """
+    n = np.floor(np.asarray(sample, dtype=float) + 1e-9)
+    pop = np.asarray(population, dtype=float)
+    n, pop = np.broadcast_arrays(n, pop)
+    finite = np.isfinite(pop)
+    big = np.where(finite, np.maximum(pop, n), n + 1.0)
+    log_alpha = np.log(alpha)
+
+    def log_none(d: np.ndarray) -> np.ndarray:  # ln P(0 | d) = ln B(N−n+1, n) − ln B(N−d−n+1, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return special.betaln(big - n + 1, n) - special.betaln(big - d - n + 1, n)
+
+    low, high = np.zeros_like(big), big - n  # P(0 | 0) = 1 > α; P(0 | pop − n) is the smallest
+    for _ in range(64):  # bisection on the continuous root of ln P(0 | d) = ln α
+        mid = (low + high) / 2
+        above = log_none(mid) > log_alpha
+        low, high = np.where(above, mid, low), np.where(above, high, mid)
+    root = np.where(log_none(big - n) > log_alpha, big - n + 1, high)
+    largest = np.clip(np.ceil(root - 1e-9) - 1, 0, None)  # largest integer with P > α
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.where((big > 0) & (n >= 1), largest / big, 1.0)
+        binomial = np.where(n > 0, -np.expm1(log_alpha / n), 1.0)
+    return np.where(finite, np.fmin(exact, 1.0), binomial)
 
 
 def _pass_probability(
@@ -288,11 +321,16 @@ def zero_failure_plan(
     population: int | None = None,
     deff: float = 1.0,
     good_rate: float | None = None,
+    size_factor: float = 1.0,
 ) -> AcceptancePlan:
     """Smallest n such that finding at most ``max_errors`` failures shows the rate is below the
     threshold at the given confidence: P(pass | threshold) ≤ 1 − confidence (零差错/d差错方案).
 
     For ``max_errors = 0`` (binomial) this is n = ⌈ln(1 − c) / ln(1 − p0)⌉: 149 for 2% at 95%.
+    ``size_factor`` s ≤ 1 (``evaluation.bounds.size_factor`` of the frame's household sizes)
+    plans for the wrong-exit rate by persons, whose zero-error bound counts n·s equivalent
+    households of N·s: the smallest n with :func:`zero_event_upper` (n·s, N·s) below the
+    threshold — the verdict's own bound. It applies to ``max_errors = 0``.
     """
     _check_rate("threshold", threshold)
     _check_rate("confidence", confidence)
@@ -303,6 +341,16 @@ def zero_failure_plan(
     if int(max_errors) != max_errors or max_errors < 0:
         raise RequestError(f"max errors must be a whole number ≥ 0; got {max_errors!r}.")
     beta = round(1 - confidence, 12)
+    if not 0 < size_factor <= 1:
+        raise RequestError(f"size factor must be in (0, 1]; got {size_factor!r}.")
+    if size_factor < 1 and max_errors:
+        raise RequestError("a size factor applies to a zero-error plan (--max-errors 0).")
+    if size_factor < 1:
+        pop = np.inf if population is None else population * size_factor
+        n_eff = _search(
+            lambda n: zero_event_upper(n * size_factor, pop, beta) < threshold, population
+        )
+        return _finish(n_eff, 0, threshold, good_rate, None, beta, population, deff)
 
     def feasible(n: np.ndarray) -> np.ndarray:
         d = np.full_like(n, int(max_errors))
