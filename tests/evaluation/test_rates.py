@@ -23,6 +23,20 @@ from evaluation.income import compare_income
 from evaluation.rates import Designs, estimate_rates
 
 
+def rule_by_hand(p, se, df, e, f, k, element_df, level):
+    """The bound rule of evaluation.bounds written out with scipy (one-sided, p > 0): n* =
+    min(p(1−p)/se², e/(1−f)) · min(1, (t_{element_df}/t_df)²), x = max(n*p, k), then
+    Clopper–Pearson on (x, n*) for the upper and (n*p, n*) for the lower bound."""
+    alpha = 1 - level
+    r = min(1.0, (stats.t.ppf(alpha, element_df) / stats.t.ppf(alpha, df)) ** 2)
+    n_star = min(p * (1 - p) / se**2 if se > 0 else np.inf, e / (1 - f)) * r
+    x = max(n_star * p, k)
+    return (
+        stats.beta.ppf(alpha, n_star * p, n_star * (1 - p) + 1),
+        stats.beta.ppf(1 - alpha, x + 1, n_star - x),
+    )
+
+
 def build(sample, survey, **kw):
     units = classify_exits(resolve_units(sample, survey), **kw)
     return units, Designs.build(units, DESIGN_INFO)
@@ -104,7 +118,8 @@ def test_zero_of_149_upper_bound_just_under_two_percent():
     rates = estimate_rates(build(sample, make_survey(sample))[1])
     assert rates.households.estimate == 0.0
     bound = rates.households.upper_bound(0.95)
-    assert bound == pytest.approx(1 - 0.05 ** (1 / 149), rel=1e-9)
+    # exact hypergeometric zero-error bound of 149 out of N = 10⁹ ≈ Clopper–Pearson 1 − 0.05^(1/149)
+    assert bound == pytest.approx(1 - 0.05 ** (1 / 149), rel=1e-6)
     assert 0.019 < bound < 0.02
 
 
@@ -114,11 +129,12 @@ def test_srs_proportion_matches_clopper_pearson_interval():
     survey = set_rows(make_survey(sample), ["H001", "H002", "H003"], verified_medical_secure=False)
     est = estimate_rates(build(sample, survey)[1]).households
     # equal weights, with replacement: se² = p(1−p)/(n−1), so Korn–Graubard's n* = n − 1 = 99
-    # (the df correction (t_{n−1}/t_df)² is 1): Clopper–Pearson with 2.97 successes of 99
+    # (below the cap n/(1 − f) ≈ 100; the df ratio is 1): Clopper–Pearson with 2.97 successes of
+    # 99 for the lower limit; the upper counts the 3 wrong households found (x = max(2.97, 3))
     assert est.se**2 == pytest.approx(0.03 * 0.97 / 99)
     n_eff = 99
     low = stats.beta.ppf(0.025, n_eff * 0.03, n_eff * 0.97 + 1)
-    high = stats.beta.ppf(0.975, n_eff * 0.03 + 1, n_eff * 0.97)
+    high = stats.beta.ppf(0.975, 3 + 1, n_eff - 3)
     assert est.ci == pytest.approx((low, high), rel=1e-9)
 
 
@@ -179,6 +195,9 @@ def test_two_stage_rates_match_r_survey():
             assert ours[key] == pytest.approx(value, rel=1e-6, abs=1e-12), key
 
     def fields(e):
+        return {"estimate": e.estimate, "se": e.se}
+
+    def svyciprop(e):
         return {
             "estimate": e.estimate,
             "se": e.se,
@@ -188,30 +207,41 @@ def test_two_stage_rates_match_r_survey():
             "bound_high": e.upper_bound(0.95),
         }
 
-    check(fields(rates.persons), ref["persons"])
-    check(fields(rates.households), ref["households"])
-    check(fields(rates.approval), ref["approval"])
+    # point and SE are R's; the wrong-exit bounds follow the count rule (evaluation.bounds),
+    # written out by hand on R's estimate and SE
+    for unit in ("persons", "households"):
+        ours = getattr(rates, unit)
+        check(fields(ours), {k: ref[unit][k] for k in ("estimate", "se")})
+        b = ours.basis
+        args = (ref[unit]["estimate"], ref[unit]["se"], ref["df"], b.equivalent, b.fraction)
+        hand = rule_by_hand(*args, b.events, b.element_df, 0.95)
+        assert (ours.lower_bound(0.95), ours.upper_bound(0.95)) == pytest.approx(hand, rel=1e-6)
+        hand_ci = rule_by_hand(*args, b.events, b.element_df, 0.975)
+        assert ours.ci == pytest.approx(hand_ci, rel=1e-6)
+    # approval keeps R's svyciprop interval
+    check(svyciprop(rates.approval), ref["approval"])
     # the person-weighted proportion is R's svyratio (same point and SE)
     check(
         {"estimate": rates.persons.estimate, "se": rates.persons.se},
         {k: ref["persons_ratio"][k] for k in ("estimate", "se")},
     )
-    # worst case (every nonrespondent wrong): R's SE is below the household SRSWOR floor
-    # √(p(1−p)/n · (1 − n/N̂)), n = 64 main units, N̂ = Σ weights, so the SE is that floor and
-    # Korn–Graubard's n* = p(1−p)/SE² · (t_{n−1}/t_df)² = n/(1 − n/N̂) · (t_{n−1}/t_df)²:
-    # Clopper–Pearson on it
+    # worst case (every nonrespondent wrong): R's SE is below the household SRSWOR SE
+    # √(p(1−p)/n · (1 − n/N̂)), n = 64 main units, N̂ = Σ weights, so n* is the cap e/(1 − f) with
+    # e = Kish's (Σw)²/Σw² of the 64 units' weights, times the df ratio: Clopper–Pearson on it
     n, df = 64, ref["df"]
-    fraction = n / units["weight"].sum()
+    weights = units["weight"].to_numpy(float)
+    fraction = n / weights.sum()
+    kish = weights.sum() ** 2 / np.square(weights).sum()
+    strata = units["stratum"].nunique()
     for unit in ("households", "persons"):
         worst, p = sc.loc[(unit, "nonrespondents_wrong")], ref[f"{unit}_worst"]["estimate"]
         floor = np.sqrt(p * (1 - p) / n * (1 - fraction))
         assert ref[f"{unit}_worst"]["se"] < floor
         assert worst["estimate"] == pytest.approx(p, rel=1e-9)
-        assert worst["se"] == pytest.approx(floor, rel=1e-9)
-        n_eff = n / (1 - fraction) * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
-        assert worst["ci_high"] == pytest.approx(
-            stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)), rel=1e-9
-        )
+        events = int((units["wrong_exit"] & units["responded"]).sum() + (~units["responded"]).sum())
+        se = ref[f"{unit}_worst"]["se"]
+        hand = rule_by_hand(p, se, df, kish, fraction, events, n - strata, 0.975)
+        assert (worst["ci_low"], worst["ci_high"]) == pytest.approx(hand, rel=1e-9)
     for name in ("verification_factor", "mean_difference"):
         e = getattr(income, name)
         check(
@@ -220,25 +250,42 @@ def test_two_stage_rates_match_r_survey():
     assert rates.persons.df == ref["df"]
 
 
-def test_person_rate_se_floored_at_household_information():
-    # one wrong household of size 1 among households of size 1–4: the linearised SE of the person
-    # rate is below the household SRSWOR SE; the floor applies. The households rate's own design SE
-    # (with replacement, n − 1) is above the floor, so flooring leaves it unchanged
+def test_person_rate_counts_the_wrong_household_found():
+    # one wrong household of size 1 among households of size 1–4: the person rate's linearised n*
+    # counts persons (n* ≫ n households), and n*·p̂ < 1 event. The count rule caps n* at the
+    # equivalent households e/(1 − f) and counts at least the 1 wrong household found, so the
+    # upper bound is Clopper–Pearson with x = max(n*p̂, 1) (rule_by_hand) and lies above R's
+    # svyciprop on the raw SE
     sample = make_sample(n_main=100, n_reserve=0, population=10**6)
     sample["fpc_stage1"] = np.nan
     survey = set_rows(make_survey(sample), ["H000"], verified_medical_secure=False)
     units, designs = build(sample, survey)
     assert units.set_index("household_id").loc["H000", "surveyed_household_size"] == 1
     raw = designs.persons.subset("responded").proportion("wrong")
-    persons = designs.estimate("wrong", persons=True, floor=True)
+    persons = designs.estimate("wrong", persons=True, counts=True)
     p, fraction = persons.estimate, 100 / units["weight"].sum()
-    floor = np.sqrt(p * (1 - p) / 100 * (1 - fraction))
-    assert raw.se < floor
-    assert persons.se == pytest.approx(floor, rel=1e-12)
+    assert persons.basis.events == 1 and persons.basis.equivalent == pytest.approx(100.0)
+    assert p * (1 - p) / raw.se**2 > 100 / (1 - fraction)  # the cap binds
+    hand = rule_by_hand(p, raw.se, raw.df, 100.0, fraction, 1, 99, 0.95)
+    assert (persons.lower_bound(0.95), persons.upper_bound(0.95)) == pytest.approx(hand, rel=1e-9)
     assert persons.upper_bound(0.95) > raw.upper_bound(0.95)
-    households = designs.estimate("wrong", floor=True)
-    assert households.se == designs.households.subset("responded").proportion("wrong").se
-    assert designs.estimate("wrong", persons=True).se == raw.se  # floor=False: the design SE
+    assert persons.se == raw.se  # the design SE is reported as it is
+    assert designs.estimate("wrong", persons=True).basis is None  # counts=False: R's svyciprop
+
+
+def test_upper_bound_grows_with_the_wrong_households_found():
+    """0 ≤ 1 ≤ 2 … wrong households in the same 150 of 600: the person and household upper
+    bounds never fall (issue 11: 0 of 140 must not be worse than 1 of 140)."""
+    sample = make_sample(n_main=150, n_reserve=0, population=600)
+    previous = {True: 0.0, False: 0.0}
+    for k in range(0, 8):
+        ids = [f"H{i:03d}" for i in range(0, 150, 19)][:k]
+        survey = set_rows(make_survey(sample), ids, verified_medical_secure=False)
+        designs = build(sample, survey)[1]
+        for persons in (True, False):
+            bound = designs.estimate("wrong", persons=persons, counts=True).upper_bound(0.95)
+            assert bound >= previous[persons] - 1e-12, (k, persons)
+            previous[persons] = bound
 
 
 @pytest.mark.slow
@@ -279,8 +326,8 @@ def test_simulation_covers_known_true_rate():
 
 def test_homogeneous_strata_do_not_collapse_the_household_rate_interval():
     """A low-margin stratum whose sampled households are all wrong exits beside one with none
-    (as in the demo's problem township) has a linearised SE of 0; the floor restores the SRSWOR
-    SE so the interval is not spuriously narrow."""
+    (as in the demo's problem township) has a linearised SE of 0; the count rule's cap restores
+    n* = e/(1 − f), so the interval is not spuriously narrow."""
     sample = make_sample(n_main=100, n_reserve=0, population=1000)
     sample["stratum"] = np.where(np.arange(len(sample)) < 10, "low", "high")
     sample["fpc_stage1"] = np.where(sample["stratum"] == "low", 50.0, 950.0)
@@ -289,9 +336,12 @@ def test_homogeneous_strata_do_not_collapse_the_household_rate_interval():
     units, designs = build(sample, survey)
     raw = designs.households.subset("responded").proportion("wrong")
     assert raw.se == pytest.approx(0.0, abs=1e-12)
-    households = designs.estimate("wrong", floor=True)
-    p, fraction = households.estimate, 100 / units["weight"].sum()
-    assert households.se == pytest.approx(np.sqrt(p * (1 - p) / 100 * (1 - fraction)), rel=1e-12)
+    households = designs.estimate("wrong", counts=True)
+    weights = units["weight"].to_numpy(float)
+    kish = weights.sum() ** 2 / np.square(weights).sum()
+    p, fraction = households.estimate, 100 / weights.sum()
+    hand = rule_by_hand(p, 0.0, raw.df, kish, fraction, 10, 98, 0.975)
+    assert households.ci == pytest.approx(hand, rel=1e-9)
     assert households.ci[1] - households.ci[0] > 0.05
     rates = estimate_rates(designs)
-    assert rates.households.se == households.se
+    assert rates.households.ci == households.ci
