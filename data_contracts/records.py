@@ -120,6 +120,7 @@ class FollowUp(Model):
     code: Literal["survey_more", "full_check"]
     households: int
     village_id: str | None = None
+    power: Number = None  # P(certified | planning rate) the suggestion delivers
 
 
 class Indicator(Model):
@@ -139,6 +140,7 @@ class Indicator(Model):
     verdict: VerdictCode
     follow_up: FollowUp | None = None
     judged: bool = True
+    p_fail: Number = None  # one-sided p-value of "meets the standard" (Holm's step-down input)
 
     @property
     def ref(self) -> IndicatorRef:
@@ -265,6 +267,7 @@ class AssessmentParameters(Model):
     procedure_threshold: float
     level: float
     power: float
+    planning_rate: float = 0.005  # rate assumed for the households the follow-up would add
     borderline_tolerance: float
     over_report: float
     interval_method: str

@@ -28,14 +28,24 @@ import pandas as pd
 from data_contracts import records
 from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
-from evaluation.bounds import size_factor
+from evaluation.advice import AdviceBasis, PersonBasis
+from evaluation.bounds import df_ratio, size_factor
 from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
 from evaluation.procedure import ProcedureCheck, household_procedure, village_procedure
 from evaluation.rates import Designs, Rates, estimate_rates
 from evaluation.recording import estimate_record, indicator_record, rows_as, verdict_record
-from evaluation.verdict import Indicator, Ref, Thresholds, Verdict, combine, judge
+from evaluation.verdict import (
+    Indicator,
+    Ref,
+    Thresholds,
+    Verdict,
+    combine,
+    failure_p_value,
+    holm,
+    judge,
+)
 from evaluation.villages import (
     exited_key_villages,
     infrastructure_check,
@@ -71,6 +81,7 @@ class Parameters:
             "procedure_threshold": t.procedure,
             "level": t.level,
             "power": t.power,
+            "planning_rate": t.planning_rate,
             "borderline_tolerance": self.tolerance,
             "over_report": self.over_report,
             "interval_method": self.method,
@@ -303,9 +314,19 @@ _VILLAGE_FIELDS = (
 
 
 def _from_estimate(
-    kind: str, e: Estimate, threshold: float, direction: str, t: Thresholds, cap: int
+    kind: str,
+    e: Estimate,
+    threshold: float,
+    direction: str,
+    t: Thresholds,
+    population: int,
+    persons: PersonBasis | None = None,
 ) -> Indicator:
-    bounds = (e.lower_bound(t.level), e.upper_bound(t.level))
+    """Judge a sampled rate: bounds at the verdict level, Holm's p-value and the advice
+    (``persons``: the sizes behind a person rate's advice)."""
+    bounds = e.bounds(t.level)
+    failing_side = 0 if direction == "below" else 1
+    p_fail = failure_p_value(lambda lv: e.bounds(lv)[failing_side], threshold, direction)
     return judge(
         kind,
         e.estimate,
@@ -317,8 +338,52 @@ def _from_estimate(
         e.n,
         t.level,
         t.power,
-        cap=cap,
+        advice=advice_basis(e, population, threshold, direction, t),
+        planning_rate=t.planning_rate if direction == "below" else 1.0 - e.estimate,
+        p_fail=p_fail,
+        persons=persons,
     )
+
+
+def person_basis(units: pd.DataFrame, frame: pd.DataFrame) -> PersonBasis:
+    """Sizes behind a person rate's advice: the interviewed households' (all and wrong) and
+    the frame's households not yet sampled (registered sizes)."""
+    resp = units.loc[units["responded"].to_numpy(dtype=bool)]
+    size = pd.to_numeric(resp["surveyed_household_size"]).to_numpy(dtype=float)
+    wrong = resp["wrong_exit"].to_numpy(dtype=bool)
+    rest = ~frame["household_id"].isin(units["household_id"]).to_numpy()
+    remaining = pd.to_numeric(frame.loc[rest, "household_size"]).to_numpy(dtype=float)
+    return PersonBasis(
+        float(size.sum()),
+        float(np.square(size).sum()),
+        float(size[wrong].sum()),
+        float(np.square(size[wrong]).sum()),
+        remaining,
+    )
+
+
+def advice_basis(
+    e: Estimate, population: int, threshold: float, direction: str, t: Thresholds
+) -> AdviceBasis | None:
+    """The evidence :mod:`evaluation.advice` needs for a sampled rate (households counted).
+
+    A rate that must reach its threshold (approval) is advised on its complement (the share
+    not approving must stay below 1 − threshold), at the observed share as planning rate.
+    """
+    b = e.basis
+    n = e.n
+    if direction == "below":
+        events = b.events if b is not None else round(e.estimate * n)
+        rate, limit = e.estimate, threshold
+    else:
+        events, rate, limit = round((1.0 - e.estimate) * n), 1.0 - e.estimate, 1 - threshold
+    if direction != "below" and rate >= limit:
+        return None  # at the observed share no extra sample would certify it
+    srs = rate * (1 - rate) / n * max(1 - n / population, 0.0) if population > 0 else 0.0
+    deff = max(1.0, e.se**2 / srs) if srs > 0 else 1.0
+    equivalent = b.equivalent if b is not None else float(n)
+    ratio = float(df_ratio(b.element_df, e.df, 1 - t.level)) if b is not None else 1.0
+    return AdviceBasis(n, events, population, min(equivalent, n), deff, ratio, limit)
 
 
 def _township_frame(households: pd.DataFrame, township: str, design_info: Mapping) -> pd.DataFrame:
@@ -397,16 +462,16 @@ def assess_township(
         village_table["village_id"].map(verified_incidence(village_survey)).astype(float)
     )
 
-    left = max(len(frame) - len(units), 0)  # households not yet in the sample
-    left_in_village = (
-        frame["village_id"]
-        .value_counts()
-        .sub(units["village_id"].value_counts(), fill_value=0)
-        .clip(lower=0)
-    )
+    left = len(frame)  # the frame's exited households (the advice samples the rest)
     indicators: dict[Ref, Indicator] = {
         ("wrong_exit_rate", None): _from_estimate(
-            "wrong_exit_rate", rates.persons, t.wrong_exit, "below", t, left
+            "wrong_exit_rate",
+            rates.persons,
+            t.wrong_exit,
+            "below",
+            t,
+            left,
+            person_basis(units, frame),
         ),
         ("wrong_exit_rate_households", None): _from_estimate(
             "wrong_exit_rate_households", rates.households, t.wrong_exit, "below", t, left
@@ -420,8 +485,24 @@ def assess_township(
     else:
         missing.append("approval_rate")
     r_threshold = rate_threshold(village_table, t.incidence)
+    in_village = frame["village_id"].value_counts()
+    wrong_in = rates.by_village.set_index("village_id")["wrong_households"]
     for i, row in village_table.iterrows():  # one per exited key village
         village_id = str(row["village_id"])
+        n_v, big_n = int(row["n"]), int(in_village.get(row["village_id"], 0))
+        tip = (
+            AdviceBasis(
+                n_v,
+                int(wrong_in.get(row["village_id"], 0)),
+                big_n,
+                n_v * designs.size_factor,
+                1.0,
+                1.0,
+                float(r_threshold[i]),
+            )
+            if 0 < n_v < big_n and r_threshold[i] > 0
+            else None
+        )
         indicators[("village_incidence", village_id)] = judge(
             "village_incidence",
             row["estimate"],
@@ -433,8 +514,8 @@ def assess_township(
             int(row["n"]),
             t.level,
             t.power,
-            settle=(row["wrong_exit_rate"], row["rate_se"], r_threshold[i]),
-            cap=int(left_in_village.get(row["village_id"], 0)),
+            advice=tip,
+            planning_rate=t.planning_rate,
             village_id=village_id,
         )
     if hh_proc.assessed:
@@ -453,7 +534,11 @@ def assess_township(
         )
     else:
         missing.append("procedure_compliance")
-    judged = [v for v in indicators.values() if v.kind != "wrong_exit_rate_households"]
+    judged = holm(
+        [v for v in indicators.values() if v.kind != "wrong_exit_rate_households"],
+        1 - t.level,
+    )
+    indicators.update({i.ref: i for i in judged})
     return Assessment(
         township=township,
         design_info=dict(design_info),

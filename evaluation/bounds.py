@@ -123,7 +123,9 @@ def count_bounds(
     with np.errstate(divide="ignore", invalid="ignore"):
         population = np.where(f > 0, e / f, np.inf)
     zero = (p <= 0.0) & (k <= 0)
-    upper = np.where(zero, zero_event_upper(e * ratio, population, alpha), upper)
+    if zero.any():  # the exact bound only where nothing was found (a bisection: not for all)
+        upper = np.array(upper, dtype=float)
+        upper[zero] = zero_event_upper((e * ratio)[zero], population[zero], alpha)
     return np.where(census, p, lower), np.where(census, p, upper)
 
 

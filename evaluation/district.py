@@ -29,11 +29,11 @@ import pandas as pd
 from data_contracts import records
 from data_contracts.errors import RequestError
 from data_contracts.records import ResultsRecord, parse_record
-from evaluation.assessment import Assessment
+from evaluation.assessment import Assessment, advice_basis
 from evaluation.estimates import Estimate
 from evaluation.rates import Designs
 from evaluation.recording import estimate_record, indicator_record, verdict_record
-from evaluation.verdict import Indicator, Verdict, combine, judge
+from evaluation.verdict import Indicator, Thresholds, Verdict, combine, judge
 
 NONRESPONSE_ALERT = 0.10  # share of the main sample never interviewed that calls for a revisit
 
@@ -310,6 +310,9 @@ def summarise_district(
         wrong.n,
         level,
         power,
+        advice=advice_basis(
+            wrong, int(frames[0]), threshold, "below", Thresholds(wrong_exit=threshold, level=level)
+        ),
     )
     follow = [
         records.TownshipFollowUp(

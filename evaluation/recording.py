@@ -52,13 +52,17 @@ def ref_record(ref: Ref) -> records.IndicatorRef:
 
 
 def follow_up_record(
-    households: int | None, capped: bool, village_id: str | None = None
+    households: int | None,
+    capped: bool,
+    village_id: str | None = None,
+    power: float | None = None,
 ) -> records.FollowUp | None:
-    """``survey_more`` households, or ``full_check`` when that is every household left."""
+    """``survey_more`` households, or ``full_check`` when that is every household left;
+    ``power`` is the chance the suggestion certifies at the planning rate."""
     if households is None:
         return None
     code = "full_check" if capped else "survey_more"
-    return records.FollowUp(code=code, households=households, village_id=village_id)
+    return records.FollowUp(code=code, households=households, village_id=village_id, power=power)
 
 
 def indicator_record(
@@ -92,8 +96,9 @@ def indicator_record(
         estimate=est,
         official_pass=i.official_pass,
         verdict=i.verdict,
-        follow_up=follow_up_record(i.additional_n, i.capped, i.village_id),
+        follow_up=follow_up_record(i.additional_n, i.capped, i.village_id, i.advice_power),
         judged=judged,
+        p_fail=i.p_fail,
     )
 
 
@@ -107,6 +112,6 @@ def verdict_record(verdict: Verdict, level: float) -> records.Verdict:
         inconclusive=[ref_record(r) for r in v.inconclusive],
         official_failing=[ref_record(r) for r in v.official_failing],
         missing=list(v.missing),
-        follow_up=follow_up_record(v.additional_n, v.capped, v.follow_up_village),
+        follow_up=follow_up_record(v.additional_n, v.capped, v.follow_up_village, v.advice_power),
         level=level,
     )

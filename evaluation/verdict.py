@@ -8,27 +8,35 @@ Two readings of every indicator are reported side by side:
   ``credible`` when the one-sided bound lies on the passing side of the threshold (the upper
   bound of a rate that must stay below it, the lower bound of a rate that must reach it);
   ``not_credible`` when the *other* one-sided bound lies on the failing side (the data show the
-  indicator fails); otherwise ``inconclusive``, with the additional number of households that
-  would likely settle it.
+  indicator fails); otherwise ``inconclusive``, with the additional households that would
+  certify it with the promised chance at the planning rate (:mod:`evaluation.advice`).
 
-The township is ``credible`` only when every indicator is, ``not_credible`` when any indicator
-is, and ``inconclusive`` otherwise.
+The township is ``credible`` only when every indicator is (an intersection–union test: each at
+``level``, no adjustment needed), ``not_credible`` when any indicator is after **Holm's**
+step-down over the township's judged indicators (the probability that a township meeting every
+standard is declared not credible is at most 1 − level, whatever the dependence between its
+indicators), and ``inconclusive`` otherwise. An indicator shown failing at ``level`` but not
+after Holm is inconclusive. ``not_assessable`` (a key village without the evidence to test it)
+is never credible and never failing: it keeps the township inconclusive.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from data_contracts.errors import RequestError
+from evaluation.advice import GOOD_RATE, AdviceBasis, PersonBasis, extra_households
 
 Direction = Literal["below", "at_least"]
 VERDICTS = ("credible", "inconclusive", "not_credible")
+NOT_ASSESSABLE = "not_assessable"
+"""An indicator without the evidence to test it (未核查): never credible, never failing."""
 Ref = tuple[str, str | None]
 """An indicator's identity: its kind and, for a village indicator, the village ID."""
 
@@ -40,8 +48,9 @@ class Thresholds:
     Defaults: 错退率 < 2%, 群众认可度 ≥ 90%, 贫困发生率 < 2% (national practice,
     国开办发〔2017〕56号);
     procedure compliance ≥ 95% is this workbench's default, not an official figure.
-    ``power`` is the chance that the suggested additional sample settles an inconclusive
-    indicator if the current estimate is the truth.
+    ``power`` is the chance that the suggested additional sample certifies an inconclusive
+    indicator when the households not yet sampled carry the ``planning_rate`` (the acceptance
+    plan's good rate, 0.5%).
     """
 
     wrong_exit: float = 0.02
@@ -50,12 +59,17 @@ class Thresholds:
     procedure: float = 0.95
     level: float = 0.95
     power: float = 0.80
+    planning_rate: float = GOOD_RATE
 
     def __post_init__(self) -> None:
         for name in ("wrong_exit", "approval", "incidence", "procedure"):
             value = getattr(self, name)
             if not 0 < value < 1:
                 raise RequestError(f"threshold {name} must be a proportion in (0, 1), got {value}")
+        if not 0 <= self.planning_rate < self.wrong_exit:
+            raise RequestError(
+                f"planning rate must be in [0, {self.wrong_exit}); got {self.planning_rate}"
+            )
         for name in ("level", "power"):
             value = getattr(self, name)
             if not 0.5 <= value < 1:
@@ -81,7 +95,9 @@ class Indicator:
     verdict: str
     additional_n: int | None  # households more to survey when inconclusive
     village_id: str | None = None  # the village of a village indicator
-    capped: bool = False  # the suggestion reached every household left in the frame
+    capped: bool = False  # the suggestion is every household left in the frame (全面核查)
+    advice_power: float | None = None  # P(certified | planning rate) of the suggestion
+    p_fail: float | None = None  # one-sided p-value of "meets the standard" (Holm's input)
 
     @property
     def ref(self) -> Ref:
@@ -110,26 +126,29 @@ class Indicator:
         )
 
 
-def additional_sample_size(
-    estimate: float, se: float, n: int, threshold: float, level: float = 0.95, power: float = 0.8
-) -> int | None:
-    """Households to add so a one-sided level test would likely separate the rate from threshold.
+def failure_p_value(
+    bound_at: Callable[[float], float], threshold: float, direction: Direction
+) -> float:
+    """One-sided p-value of "the indicator meets its standard": 1 − the largest level at which
+    the failing-side bound (``bound_at(level)``: the lower bound of a rate that must stay below
+    the threshold, the upper bound of one that must reach it) is still on the failing side.
 
-    Assumes the current estimate is the truth and keeps the current design effect
-    (deff = se² ÷ (p(1−p)/n), 1 when it cannot be computed): n_total = deff ·
-    (z_level √(t(1−t)) + z_power √(p(1−p)))² ÷ (p − t)². ``None`` when the estimate sits on the
-    threshold (no finite sample settles it).
+    1 when even the level-0.5 bound (≈ the point) is on the passing side; bisection to 1e-7.
     """
-    p, t = estimate, threshold
-    if math.isnan(p) or p == t:
-        return None
-    var_srs = p * (1 - p) / n if n > 0 else float("nan")
-    deff = se**2 / var_srs if var_srs > 0 and se > 0 else 1.0
-    z_a, z_b = stats.norm.ppf(level), stats.norm.ppf(power)
-    n_total = (
-        deff * (z_a * math.sqrt(t * (1 - t)) + z_b * math.sqrt(p * (1 - p))) ** 2 / (p - t) ** 2
-    )
-    return max(math.ceil(n_total - n), 1)
+
+    def failing(level: float) -> bool:
+        b = bound_at(level)
+        return b >= threshold if direction == "below" else b < threshold
+
+    low, high = 0.5 + 1e-7, 1.0 - 1e-9
+    if not failing(low):
+        return 1.0
+    if failing(high):
+        return 1e-9
+    while high - low > 1e-7:
+        mid = (low + high) / 2
+        low, high = (mid, high) if failing(mid) else (low, mid)
+    return 1.0 - low
 
 
 def verdict_codes(
@@ -162,31 +181,28 @@ def judge(
     n: int,
     level: float = 0.95,
     power: float = 0.8,
-    settle: tuple[float, float, float] | None = None,
-    cap: int | None = None,
+    advice: AdviceBasis | None = None,
+    planning_rate: float = GOOD_RATE,
     village_id: str | None = None,
+    p_fail: float | None = None,
+    persons: PersonBasis | None = None,
 ) -> Indicator:
     """Apply the official rule and the statistical verdict to one estimate.
 
     ``ci`` is the two-sided interval at ``level``; ``bounds`` the one-sided (lower, upper) bounds
-    at ``level`` (the limits of the two-sided interval at 2·level − 1). ``settle`` = (rate, se,
-    rate threshold) when the indicator is a known transformation of a sampled rate (village
-    incidence): the suggested sample size is then computed on that rate. ``cap`` = households
-    left to survey (frame − sample): a larger suggestion is cut to it (survey them all:
-    ``capped``). ``village_id`` names the village of a village indicator.
+    at ``level`` (the limits of the two-sided interval at 2·level − 1). ``advice`` is the
+    evidence behind a sampled rate: an indicator that is not credible yet gets the extra
+    households of :func:`evaluation.advice.extra_households` at ``planning_rate`` and
+    ``power`` (kept for a failing one too, in case Holm's adjustment makes it inconclusive).
+    ``p_fail`` is :func:`failure_p_value` (Holm's input); ``village_id`` names the village;
+    ``persons`` the sizes a person rate's advice simulates.
     """
     low, high = bounds
     verdict = VERDICTS[int(verdict_codes(low, high, threshold, direction))]
     official = estimate < threshold if direction == "below" else estimate >= threshold
-    basis = settle or (estimate, se, threshold)
-    extra = (
-        additional_sample_size(basis[0], basis[1], n, basis[2], level, power)
-        if verdict == "inconclusive"
-        else None
-    )
-    capped = extra is not None and cap is not None and extra >= cap
-    if capped:
-        extra = cap
+    tip = None
+    if verdict != "credible" and advice is not None:
+        tip = extra_households(advice, planning_rate, power, level, persons)
     return Indicator(
         kind=kind,
         estimate=float(estimate),
@@ -201,10 +217,42 @@ def judge(
         n=int(n),
         official_pass=bool(official),
         verdict=verdict,
-        additional_n=extra,
+        additional_n=None if tip is None else tip.extra,
         village_id=village_id,
-        capped=capped,
+        capped=tip is not None and tip.full_check,
+        advice_power=None if tip is None else tip.power,
+        p_fail=p_fail,
     )
+
+
+def holm(indicators: list[Indicator], alpha: float) -> list[Indicator]:
+    """Holm's step-down over the ``not_credible`` claims: sorted p-values p₍ⱼ₎ (j = 1…m) are
+    rejected while p₍ⱼ₎ ≤ α ÷ (m − j + 1); a failing indicator not rejected becomes inconclusive.
+
+    An indicator without ``p_fail`` counts p = 0 when failing (a census: no sampling error) and
+    1 otherwise; a ``not_assessable`` one is not a test. Family-wise error ≤ α (Holm 1979).
+    """
+    tested = [i for i in indicators if i.verdict != NOT_ASSESSABLE]
+    m = len(tested)
+
+    def p_of(i: Indicator) -> float:
+        if i.p_fail is not None:
+            return i.p_fail
+        return 0.0 if i.verdict == "not_credible" else 1.0
+
+    rejected: set[int] = set()
+    for j, ind in enumerate(sorted(tested, key=p_of)):
+        if p_of(ind) > alpha / (m - j):
+            break
+        rejected.add(id(ind))
+    out = []
+    for ind in indicators:
+        if ind.verdict == "not_credible" and id(ind) not in rejected:
+            ind = replace(ind, verdict="inconclusive")
+        elif ind.verdict == "not_credible":
+            ind = replace(ind, additional_n=None, capped=False, advice_power=None)
+        out.append(ind)
+    return out
 
 
 @dataclass(frozen=True)
@@ -220,6 +268,7 @@ class Verdict:
     missing: tuple[str, ...] = ()  # indicator kinds that could not be computed (no data)
     capped: bool = False  # the suggestion is every household left (全面核查)
     follow_up_village: str | None = None  # the village whose indicator drives the suggestion
+    advice_power: float | None = None  # P(certified | planning rate) of that suggestion
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -237,15 +286,16 @@ class Verdict:
 
 
 def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdict:
-    """Township verdict: credible iff all are, not_credible if any is, else inconclusive.
+    """Township verdict from indicators already adjusted by :func:`holm`: credible iff all are,
+    not_credible if any is, else inconclusive.
 
     An indicator in ``missing`` (no data) keeps the township from being credible and fails the
-    official rule.
+    official rule; a ``not_assessable`` indicator keeps it from being credible.
     """
     if not indicators:
         raise RequestError("no indicator could be computed; nothing to judge")
     failing = tuple(i.ref for i in indicators if i.verdict == "not_credible")
-    open_ = tuple(i.ref for i in indicators if i.verdict == "inconclusive")
+    open_ = tuple(i.ref for i in indicators if i.verdict in ("inconclusive", NOT_ASSESSABLE))
     statistical = "not_credible" if failing else "inconclusive" if open_ or missing else "credible"
     advised = [i for i in indicators if i.verdict == "inconclusive" and i.additional_n is not None]
     driver = max(advised, key=lambda i: i.additional_n or 0) if advised else None
@@ -260,4 +310,5 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
         missing=tuple(missing),
         capped=driver is not None and driver.capped,
         follow_up_village=None if driver is None else driver.village_id,
+        advice_power=None if driver is None else driver.advice_power,
     )

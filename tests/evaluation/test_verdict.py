@@ -1,18 +1,22 @@
-"""Every verdict branch, the official rule, the combined verdict and the suggested sample size."""
+"""Every verdict branch, the official rule, Holm's step-down and the combined verdict."""
 
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 
 import pytest
 from scipy import stats
 
 from data_contracts.errors import ExitcheckError
-from evaluation.verdict import Thresholds, additional_sample_size, combine, judge
+from evaluation.advice import AdviceBasis
+from evaluation.verdict import Thresholds, combine, failure_p_value, holm, judge
 
 
 def below(est, low, high, n=200):
-    return judge("wrong_exit_rate", est, 0.01, (low, high), (low, high), 0.02, "below", n)
+    basis = AdviceBasis(n, round(est * n), 2000, float(n), 1.0, 1.0, 0.02)
+    return judge(
+        "wrong_exit_rate", est, 0.01, (low, high), (low, high), 0.02, "below", n, advice=basis
+    )
 
 
 def at_least(est, low, high, n=200):
@@ -36,23 +40,42 @@ def at_least(est, low, high, n=200):
 def test_branches(ind, verdict, official):
     assert ind.verdict == verdict
     assert ind.official_pass is official
-    assert (ind.additional_n is not None) == (verdict == "inconclusive")
+    # a wrong-exit rate that is not certified carries the advice (kept for Holm's downgrade);
+    # approval here has no advice basis
+    advised = verdict != "credible" and ind.kind == "wrong_exit_rate"
+    assert (ind.additional_n is not None) == advised
 
 
-def test_additional_sample_closed_form():
-    # SRS (deff = 1): n_total = (z_.95 sqrt(t(1-t)) + z_.8 sqrt(p(1-p)))^2 / (p-t)^2
-    p, t, n = 0.01, 0.02, 100
-    se = math.sqrt(p * (1 - p) / n)
-    za, zb = stats.norm.ppf(0.95), stats.norm.ppf(0.8)
-    total = (za * math.sqrt(t * (1 - t)) + zb * math.sqrt(p * (1 - p))) ** 2 / (p - t) ** 2
-    assert additional_sample_size(p, se, n, t) == math.ceil(total - n)
-    # a design effect of 2 doubles the total
-    assert additional_sample_size(p, se * math.sqrt(2), n, t) == math.ceil(2 * total - n)
-    assert additional_sample_size(t, se, n, t) is None
-    # zero observed events: deff 1, still a finite answer
-    assert additional_sample_size(0.0, 0.0, 50, t) == math.ceil(
-        (za * math.sqrt(t * (1 - t))) ** 2 / t**2 - 50
-    )
+def test_failure_p_value_is_the_exact_binomial_tail():
+    # Clopper–Pearson duality: the lower bound Beta⁻¹(1 − L; x, n − x + 1) reaches t exactly when
+    # P(X ≥ x | n, t) ≤ 1 − L, so the p-value of "rate < t" is the binomial tail (closed form)
+    n, x, t = 200, 9, 0.02
+    p = failure_p_value(lambda lv: stats.beta.ppf(1 - lv, x, n - x + 1), t, "below")
+    assert p == pytest.approx(stats.binom.sf(x - 1, n, t), abs=2e-7)
+    assert failure_p_value(lambda lv: 0.01 - (lv - 0.5) / 100, t, "below") == 1.0
+    # a rate that must reach 90%: the upper bound below 90% is the failing side
+    q = failure_p_value(lambda lv: stats.beta.ppf(lv, 171, 30), 0.90, "at_least")
+    assert q == pytest.approx(stats.binom.cdf(170, 200, 0.90), abs=2e-7)
+
+
+def test_holm_step_down_closed_form():
+    # Holm (1979) at α = 0.05 over m = 3: p = (0.01, 0.03, 0.04) rejects 0.01 ≤ 0.05/3 and stops
+    # at 0.03 > 0.05/2; p = (0.01, 0.02, 0.04) rejects all three (0.0167, 0.025, 0.05)
+    bad = below(0.06, 0.03, 0.09)
+    first = [replace(bad, p_fail=p, village_id=str(p)) for p in (0.04, 0.01, 0.03)]
+    out = holm(first, 0.05)
+    assert [i.verdict for i in out] == ["inconclusive", "not_credible", "inconclusive"]
+    assert out[0].additional_n is not None  # the downgraded one keeps its advice
+    assert out[1].additional_n is None  # a failing one needs no "survey more"
+    second = [replace(bad, p_fail=p, village_id=str(p)) for p in (0.04, 0.01, 0.02)]
+    assert [i.verdict for i in holm(second, 0.05)] == ["not_credible"] * 3
+    # a census indicator (no p-value) that fails is certain: p = 0, always rejected
+    census = replace(bad, p_fail=None, kind="procedure_compliance")
+    assert holm([census, *first], 0.05)[0].verdict == "not_credible"
+    # a not-assessable indicator is no test and keeps the township from being credible
+    unknown = replace(below(0.005, 0.001, 0.015), verdict="not_assessable")
+    v = combine(holm([below(0.005, 0.001, 0.015), unknown], 0.05))
+    assert v.statistical == "inconclusive" and v.inconclusive == (("wrong_exit_rate", None),)
 
 
 def test_combine():
