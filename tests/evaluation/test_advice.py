@@ -1,4 +1,4 @@
-"""The follow-up advice (evaluation.advice): exact OC search, checked by simulation with known truth.
+"""Follow-up advice (evaluation.advice): exact OC search, checked by simulation with known truth.
 
 Each simulation draws the advised extra households from a known finite remainder of the frame
 (wrong households at the planning rate), estimates the combined sample as the assessment does
