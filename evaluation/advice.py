@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from evaluation.bounds import count_bounds
+from evaluation.bounds import certifies
 
 GOOD_RATE = 0.005
 """Default planning rate p₁: the acceptance plan's good rate (sampling.plans.acceptance_plan)."""
@@ -111,11 +111,10 @@ def certify_probability(
     p = k / total
     with np.errstate(invalid="ignore", divide="ignore"):
         se2 = p * (1 - p) / (total - 1)  # SRSWOR: s² = n p(1−p)/(n − 1), times (1 − f)/n
-    upper = _upper(basis, total, k, p, se2, level)
-    return (pmf * (upper < basis.threshold)).sum(axis=1)
+    return (pmf * _certified(basis, total, k, p, se2, level)).sum(axis=1)
 
 
-def _upper(
+def _certified(
     basis: AdviceBasis,
     total: np.ndarray,
     k: np.ndarray,
@@ -123,13 +122,13 @@ def _upper(
     se2: np.ndarray,
     level: float,
 ) -> np.ndarray:
-    """The bound rule on the follow-up sample: ``se2`` without its (1 − f)·deff factors."""
+    """The bound rule on the follow-up sample certifies (``se2`` without (1 − f)·deff)."""
     fraction = total / basis.population
     r = basis.df_ratio  # today's ratio, applied as n* · r: se ÷ √r and e · r with df ratio 1
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(basis.deff * se2 * np.clip(1 - fraction, 0, 1) / r)
     equivalent = total * basis.equivalent / basis.n * r
-    return count_bounds(p, se, np.inf, equivalent, fraction, k, np.inf, level)[1]
+    return certifies(p, se, np.inf, equivalent, fraction, k, np.inf, level, basis.threshold)
 
 
 def _person_probability(
@@ -162,8 +161,7 @@ def _person_probability(
     z2 = w2 * (1 - p) ** 2 + np.clip(squares - w2, 0.0, None) * p**2
     with np.errstate(invalid="ignore", divide="ignore"):
         se2 = z2 / (total * (total - 1)) / (persons / total) ** 2
-    upper = _upper(basis, total, basis.events + x, p, se2, level)
-    return (upper < basis.threshold).mean(axis=0)
+    return _certified(basis, total, basis.events + x, p, se2, level).mean(axis=0)
 
 
 def extra_households(
@@ -189,7 +187,5 @@ def extra_households(
             extra = int(m[hit[0]])
             return Advice(extra, float(chance[hit[0]]), extra >= left)
         start, block = int(m[-1]) + 1, block * 2
-    chance = float(
-        certify_probability(basis, np.array([left]), planning_rate, level, persons)[0]
-    )
+    chance = float(certify_probability(basis, np.array([left]), planning_rate, level, persons)[0])
     return Advice(left, chance, True)

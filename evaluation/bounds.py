@@ -40,10 +40,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special, stats
 
 from evaluation.intervals import check_level, t_quantile
-from sampling.plans import zero_event_upper
+from sampling.plans import zero_event_certifies, zero_event_upper
 
 FloatArray = NDArray[np.float64]
 
@@ -95,6 +95,42 @@ def df_ratio(element_df: ArrayLike, df: ArrayLike, alpha: float) -> FloatArray:
     return np.where(np.asarray(df, dtype=float) > 0, np.fmin(np.nan_to_num(r, nan=1.0), 1.0), 0.0)
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """The quantities of the rule for arrays of rates (one computation for bounds and tests)."""
+
+    p: FloatArray
+    n_star: FloatArray  # effective size n* (capped, df ratio applied)
+    x: FloatArray  # events of the upper bound, max(n*p̂, k)
+    zero: NDArray[np.bool_]  # nothing found: the exact zero-error bound applies
+    zero_sample: FloatArray  # ⌊e·r⌋ equivalent households of the zero-error bound
+    population: FloatArray  # N̂·e/n equivalent population
+    census: NDArray[np.bool_]
+
+
+def _rule(
+    estimate: ArrayLike,
+    se: ArrayLike,
+    df: ArrayLike,
+    equivalent: ArrayLike,
+    fraction: ArrayLike,
+    events: ArrayLike,
+    element_df: ArrayLike,
+    alpha: float,
+) -> _Rule:
+    values = (estimate, se, df, equivalent, fraction, events, element_df)
+    p, se, df, e, f, k, edf = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in values))
+    census = f >= 1.0 - 1e-12
+    ratio = df_ratio(edf, df, alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cap = np.where(census, np.inf, e / (1.0 - np.clip(f, 0.0, 1.0)))
+        design = np.where((p > 0) & (se > 0), p * (1.0 - p) / se**2, np.inf)
+        n_star = np.fmin(design, cap) * ratio
+        x = np.fmin(np.fmax(n_star * p, k), n_star * (1.0 - 1e-12))
+        population = np.where(f > 0, e / f, np.inf)
+    return _Rule(p, n_star, x, (p <= 0.0) & (k <= 0), e * ratio, population, census)
+
+
 def count_bounds(
     estimate: ArrayLike,
     se: ArrayLike,
@@ -107,26 +143,43 @@ def count_bounds(
 ) -> tuple[FloatArray, FloatArray]:
     """One-sided (lower, upper) bounds at ``level`` by the rule of the module docstring."""
     alpha = 1.0 - check_level(level)
-    values = (estimate, se, df, equivalent, fraction, events, element_df)
-    p, se, df, e, f, k, edf = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in values))
-    census = f >= 1.0 - 1e-12
-    ratio = df_ratio(edf, df, alpha)
+    r = _rule(estimate, se, df, equivalent, fraction, events, element_df, alpha)
+    p, n_star, x = r.p, r.n_star, r.x
     with np.errstate(divide="ignore", invalid="ignore"):
-        cap = np.where(census, np.inf, e / (1.0 - np.clip(f, 0.0, 1.0)))
-        design = np.where((p > 0) & (se > 0), p * (1.0 - p) / se**2, np.inf)
-        n_star = np.fmin(design, cap) * ratio
-        x = np.fmin(np.fmax(n_star * p, k), n_star * (1.0 - 1e-12))
         upper = stats.beta.ppf(1.0 - alpha, x + 1.0, n_star - x)
         lower = stats.beta.ppf(alpha, n_star * p, n_star * (1.0 - p) + 1.0)
     lower = np.where(p <= 0.0, 0.0, np.nan_to_num(lower, nan=0.0))
     upper = np.where(p >= 1.0, 1.0, np.nan_to_num(upper, nan=1.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        population = np.where(f > 0, e / f, np.inf)
-    zero = (p <= 0.0) & (k <= 0)
-    if zero.any():  # the exact bound only where nothing was found (a bisection: not for all)
+    if r.zero.any():  # the exact bound only where nothing was found (a bisection: not for all)
         upper = np.array(upper, dtype=float)
-        upper[zero] = zero_event_upper((e * ratio)[zero], population[zero], alpha)
-    return np.where(census, p, lower), np.where(census, p, upper)
+        upper[r.zero] = zero_event_upper(r.zero_sample[r.zero], r.population[r.zero], alpha)
+    return np.where(r.census, p, lower), np.where(r.census, p, upper)
+
+
+def certifies(
+    estimate: ArrayLike,
+    se: ArrayLike,
+    df: ArrayLike,
+    equivalent: ArrayLike,
+    fraction: ArrayLike,
+    events: ArrayLike,
+    element_df: ArrayLike,
+    level: float,
+    threshold: float,
+) -> NDArray[np.bool_]:
+    """Whether the upper bound of :func:`count_bounds` lies below ``threshold`` — without the
+    quantile: Beta⁻¹(L; a, b) < t ⇔ I_t(a, b) > L, and the zero-error bound is below t ⇔
+    P(none found | ⌈t·N⌉ wrong) ≤ α. Cheap enough for the advice's many simulated samples."""
+    alpha = 1.0 - check_level(level)
+    r = _rule(estimate, se, df, equivalent, fraction, events, element_df, alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = special.betainc(r.x + 1.0, r.n_star - r.x, threshold) > 1.0 - alpha
+    inside = np.where(r.p >= 1.0, False, np.nan_to_num(inside, nan=False).astype(bool))
+    if r.zero.any():
+        inside[r.zero] = zero_event_certifies(
+            r.zero_sample[r.zero], r.population[r.zero], alpha, threshold
+        )
+    return np.where(r.census, r.p < threshold, inside)
 
 
 def count_interval(
