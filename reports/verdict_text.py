@@ -7,8 +7,8 @@ is rendered), so it imports no plotting library.
 from __future__ import annotations
 
 from data_contracts.messages import label, text
-from data_contracts.records import Indicator, IndicatorRef, ResultsRecord
-from reports.formatting import level_pct
+from data_contracts.records import FollowUp, Indicator, IndicatorRef, ResultsRecord
+from reports.formatting import level_pct, pct
 
 
 def _t(key: str, lang: str, **params: object) -> str:
@@ -45,16 +45,32 @@ def verdict_reason(results: ResultsRecord, lang: str) -> str:
     if v.inconclusive:
         parts.append(_t("why.inconclusive", lang, names=listed(v.inconclusive)))
     if v.follow_up is not None:
-        parts.append(advice(v.follow_up.code, v.follow_up.households, v.follow_up.village_id,
-                            names, lang))  # fmt: skip
+        parts.append(advice(v.follow_up, names, lang, results.parameters.planning_rate))
     return " ".join(parts) if lang == "en" else "".join(parts)
 
 
-def advice(code: str, households: int, village_id: str | None, names: dict, lang: str) -> str:
-    """The follow-up advice in words (survey N more, in a village, or check every household)."""
-    if code == "full_check":
-        return _t("advice.full_check", lang, households=households)
-    if village_id is not None:
-        village = names.get(village_id, village_id)
-        return _t("advice.survey_more_village", lang, households=households, village=village)
-    return _t("advice.survey_more", lang, households=households)
+def advice(follow_up: FollowUp, names: dict, lang: str, planning_rate: float) -> str:
+    """The follow-up advice in words (survey N more, in a village, or check every household),
+    with the chance it certifies when the households not yet sampled carry ``planning_rate``."""
+    village = None if follow_up.village_id is None else names.get(
+        follow_up.village_id, follow_up.village_id
+    )
+    n = follow_up.households
+    if follow_up.code == "full_check":
+        said = (
+            _t("advice.full_check", lang, households=n)
+            if village is None
+            else _t("advice.full_check_village", lang, households=n, village=village)
+        )
+        return said
+    said = (
+        _t("advice.survey_more", lang, households=n)
+        if village is None
+        else _t("advice.survey_more_village", lang, households=n, village=village)
+    )
+    if follow_up.power is None:
+        return said
+    promise = _t(
+        "advice.promise", lang, planning=pct(planning_rate), power=pct(follow_up.power, 0)
+    )
+    return f"{said} {promise}" if lang == "en" else said + promise
