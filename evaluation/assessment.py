@@ -29,7 +29,7 @@ from data_contracts import records
 from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
 from evaluation.advice import AdviceBasis, PersonBasis
-from evaluation.bounds import df_ratio, size_factor
+from evaluation.bounds import df_ratio, failure_p_values, size_factor
 from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
 from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
@@ -325,8 +325,13 @@ def _from_estimate(
     """Judge a sampled rate: bounds at the verdict level, Holm's p-value and the advice
     (``persons``: the sizes behind a person rate's advice)."""
     bounds = e.bounds(t.level)
-    failing_side = 0 if direction == "below" else 1
-    p_fail = failure_p_value(lambda lv: e.bounds(lv)[failing_side], threshold, direction)
+    if e.basis is not None:  # a wrong-exit rate: the count rule's closed-form p-value
+        b = e.basis
+        args = (e.estimate, e.se, e.df, b.equivalent, b.fraction, b.events, b.element_df)
+        p_fail = float(failure_p_values(*args, threshold, t.level))
+    else:
+        failing_side = 0 if direction == "below" else 1
+        p_fail = failure_p_value(lambda lv: e.bounds(lv)[failing_side], threshold, direction)
     return judge(
         kind,
         e.estimate,

@@ -182,6 +182,31 @@ def certifies(
     return np.where(r.census, r.p < threshold, inside)
 
 
+def failure_p_values(
+    estimate: ArrayLike,
+    se: ArrayLike,
+    df: ArrayLike,
+    equivalent: ArrayLike,
+    fraction: ArrayLike,
+    events: ArrayLike,
+    element_df: ArrayLike,
+    threshold: float,
+    level: float,
+) -> FloatArray:
+    """One-sided p-values of "the rate is below ``threshold``" (Holm's input), vectorised.
+
+    The lower bound Beta⁻¹(α'; n*p̂, n*(1 − p̂) + 1) reaches the threshold exactly when
+    α' ≥ I_t(n*p̂, n*(1 − p̂) + 1), so the p-value is that regularised incomplete beta (with n*
+    as at the verdict ``level``: the df ratio is taken there). 1 when nothing was found; a census
+    gives 0 or 1.
+    """
+    r = _rule(estimate, se, df, equivalent, fraction, events, element_df, 1.0 - check_level(level))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = special.betainc(r.n_star * r.p, r.n_star * (1.0 - r.p) + 1.0, threshold)
+    p_value = np.where(r.p <= 0.0, 1.0, np.nan_to_num(p_value, nan=1.0))
+    return np.where(r.census, np.where(r.p >= threshold, 0.0, 1.0), p_value)
+
+
 def count_interval(
     estimate: ArrayLike,
     se: ArrayLike,

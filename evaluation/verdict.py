@@ -225,26 +225,36 @@ def judge(
     )
 
 
+def holm_rejections(p_values: np.ndarray, alpha: float) -> np.ndarray:
+    """Holm's step-down on rows of p-values (R × m): sorted p₍ⱼ₎ (j = 1…m) are rejected while
+    p₍ⱼ₎ ≤ α ÷ (m − j + 1). Family-wise error ≤ α under any dependence (Holm 1979)."""
+    p = np.atleast_2d(np.asarray(p_values, dtype=float))
+    m = p.shape[1]
+    order = np.argsort(p, axis=1, kind="stable")
+    ranked = np.take_along_axis(p, order, axis=1)
+    passes = np.cumprod(ranked <= alpha / (m - np.arange(m)), axis=1).astype(bool)
+    out = np.empty_like(passes)
+    np.put_along_axis(out, order, passes, axis=1)
+    return out
+
+
 def holm(indicators: list[Indicator], alpha: float) -> list[Indicator]:
-    """Holm's step-down over the ``not_credible`` claims: sorted p-values p₍ⱼ₎ (j = 1…m) are
-    rejected while p₍ⱼ₎ ≤ α ÷ (m − j + 1); a failing indicator not rejected becomes inconclusive.
+    """:func:`holm_rejections` over the township's ``not_credible`` claims; a failing indicator
+    not rejected becomes inconclusive (and keeps its advice), a rejected one drops its advice.
 
     An indicator without ``p_fail`` counts p = 0 when failing (a census: no sampling error) and
-    1 otherwise; a ``not_assessable`` one is not a test. Family-wise error ≤ α (Holm 1979).
+    1 otherwise; a ``not_assessable`` one is not a test.
     """
     tested = [i for i in indicators if i.verdict != NOT_ASSESSABLE]
-    m = len(tested)
-
-    def p_of(i: Indicator) -> float:
-        if i.p_fail is not None:
-            return i.p_fail
-        return 0.0 if i.verdict == "not_credible" else 1.0
-
-    rejected: set[int] = set()
-    for j, ind in enumerate(sorted(tested, key=p_of)):
-        if p_of(ind) > alpha / (m - j):
-            break
-        rejected.add(id(ind))
+    p = [
+        i.p_fail if i.p_fail is not None else (0.0 if i.verdict == "not_credible" else 1.0)
+        for i in tested
+    ]
+    rejected = (
+        {id(i) for i, r in zip(tested, holm_rejections(np.array([p]), alpha)[0], strict=True) if r}
+        if tested
+        else set()
+    )
     out = []
     for ind in indicators:
         if ind.verdict == "not_credible" and id(ind) not in rejected:
