@@ -52,8 +52,10 @@ def verdict_reason(results: ResultsRecord, lang: str) -> str:
 def advice(follow_up: FollowUp, names: dict, lang: str, planning_rate: float) -> str:
     """The follow-up advice in words (survey N more, in a village, or check every household),
     with the chance it certifies when the households not yet sampled carry ``planning_rate``."""
-    village = None if follow_up.village_id is None else names.get(
-        follow_up.village_id, follow_up.village_id
+    village = (
+        None
+        if follow_up.village_id is None
+        else names.get(follow_up.village_id, follow_up.village_id)
     )
     n = follow_up.households
     if follow_up.code == "full_check":
@@ -70,7 +72,5 @@ def advice(follow_up: FollowUp, names: dict, lang: str, planning_rate: float) ->
     )
     if follow_up.power is None:
         return said
-    promise = _t(
-        "advice.promise", lang, planning=pct(planning_rate), power=pct(follow_up.power, 0)
-    )
+    promise = _t("advice.promise", lang, planning=pct(planning_rate), power=pct(follow_up.power, 0))
     return f"{said} {promise}" if lang == "en" else said + promise
