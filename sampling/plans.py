@@ -20,7 +20,7 @@ the plan is found for the effective size, then n and d are scaled by D.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -154,6 +154,19 @@ def zero_event_upper(sample, population, alpha: float) -> np.ndarray:
         exact = np.where((big > 0) & (n >= 1), largest / big, 1.0)
         binomial = np.where(n > 0, -np.expm1(log_alpha / n), 1.0)
     return np.where(finite, np.fmin(exact, 1.0), binomial)
+
+
+def _none_found(sample: float, population: float, rate: float) -> float:
+    """P(no failure among ⌊sample⌋ of ``population`` | ⌈rate·population⌉ failures)."""
+    n = math.floor(sample + 1e-9)
+    if not math.isfinite(population):
+        return float((1 - rate) ** n)
+    d = math.ceil(rate * population - 1e-9)
+    if d > population - n:
+        return 0.0
+    return float(
+        np.exp(special.betaln(population - n + 1, n) - special.betaln(population - d - n + 1, n))
+    )
 
 
 def zero_event_certifies(sample, population, alpha: float, threshold: float) -> np.ndarray:
@@ -367,7 +380,8 @@ def zero_failure_plan(
         n_eff = _search(
             lambda n: zero_event_upper(n * size_factor, pop, beta) < threshold, population
         )
-        return _finish(n_eff, 0, threshold, good_rate, None, beta, population, deff)
+        plan = _finish(n_eff, 0, threshold, good_rate, None, beta, population, deff)
+        return replace(plan, beta_achieved=_none_found(n_eff * size_factor, pop, threshold))
 
     def feasible(n: np.ndarray) -> np.ndarray:
         d = np.full_like(n, int(max_errors))

@@ -21,6 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deff", type=float, default=1.0, help="design effect (cluster designs)")
     parser.add_argument("--max-errors", type=int, default=None, help="d for a d-failure plan")
     parser.add_argument("--confidence", type=float, default=None, help="confidence, d-failure plan")
+    parser.add_argument(
+        "--size-factor",
+        type=float,
+        default=1.0,
+        help="person rate: the frame's (Σm)²/(N·Σm²) of household sizes m (zero-error plan)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -34,7 +40,10 @@ def build_plan(args: argparse.Namespace) -> AcceptancePlan:
             population=args.population,
             deff=args.deff,
             good_rate=args.good_rate,
+            size_factor=args.size_factor,
         )
+    if args.size_factor != 1.0:
+        raise RequestError("--size-factor applies to a zero-error plan (--max-errors 0).")
     if args.good_rate is None:
         raise RequestError("give --good-rate (with --alpha/--beta), or --max-errors/--confidence.")
     return acceptance_plan(
