@@ -44,9 +44,26 @@ def verdict_reason(results: ResultsRecord, lang: str) -> str:
         parts.append(_t("why.missing", lang, names=kinds))
     if v.inconclusive:
         parts.append(_t("why.inconclusive", lang, names=listed(v.inconclusive)))
+    held = held_back(results)
+    if held:
+        tests = sum(1 for i in results.indicators if i.judged and i.verdict != "not_assessable")
+        parts.append(_t("why.holm", lang, names=listed(held), tests=tests))
     if v.follow_up is not None:
         parts.append(advice(v.follow_up, names, lang, results.parameters.planning_rate))
     return " ".join(parts) if lang == "en" else "".join(parts)
+
+
+def held_back(results: ResultsRecord) -> list[IndicatorRef]:
+    """Inconclusive indicators whose own bound lies on the failing side: Holm's step-down over
+    the township's indicators did not confirm the failure (see evaluation.verdict.holm)."""
+
+    def failing_side(i: Indicator) -> bool:
+        e = i.estimate
+        if i.direction == "below":
+            return e.lower_bound is not None and e.lower_bound >= i.threshold
+        return e.upper_bound is not None and e.upper_bound < i.threshold
+
+    return [i.ref for i in results.indicators if i.verdict == "inconclusive" and failing_side(i)]
 
 
 def advice(follow_up: FollowUp, names: dict, lang: str, planning_rate: float) -> str:

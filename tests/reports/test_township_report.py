@@ -119,15 +119,42 @@ def test_reason_words_the_follow_up_advice(zh: tuple) -> None:
             "follow_up": FollowUp(code="full_check", households=450)})}
     )  # fmt: skip
     assert verdict_reason(full, "zh") == (
-        "错退率的置信区间跨越标准，尚无定论。建议对剩余的450户全部核查（全面核查）。"
+        "错退率的置信区间跨越标准，尚无定论。"
+        "仅靠抽样无法以足够把握得出结论，建议对剩余的450户全部核查（全面核查）。"
     )
     village = full.model_copy(
         update={"verdict": full.verdict.model_copy(update={
-            "follow_up": FollowUp(code="survey_more", households=40, village_id="V1")})}
+            "follow_up": FollowUp(code="survey_more", households=40, village_id="V1", power=0.83)})}
     )  # fmt: skip
+    # the promise: planning rate from the parameters (0.5%), the chance from the record
     assert verdict_reason(village, "en").endswith(
-        "Surveying about 40 more households in 村V1 would likely settle it."
+        "Survey 40 more households in 村V1. If the households not yet sampled have a wrong-exit "
+        "rate of 0.5%, this gives about a 83% chance of a credible verdict."
     )
+    assert verdict_reason(village, "zh").endswith(
+        "建议在村V1再调查40户。若尚未抽到的户错退率为0.5%，追加调查后约有83%的把握得出“可信”结论。"
+    )
+
+
+def test_reason_explains_a_failure_held_back_by_holm(zh: tuple) -> None:
+    """An indicator whose own lower bound is past 2% but which Holm's step-down did not confirm
+    is inconclusive; the reason says why (evaluation.verdict.holm)."""
+    report, _ = zh
+    r = report.results
+    wrong = r.indicator("wrong_exit_rate")
+    held = wrong.model_copy(update={
+        "verdict": "inconclusive",
+        "estimate": wrong.estimate.model_copy(update={"lower_bound": 0.021})})  # fmt: skip
+    indicators = [held if i.ref == wrong.ref else i for i in r.indicators]
+    tests = sum(1 for i in indicators if i.judged and i.verdict != "not_assessable")
+    changed = r.model_copy(update={"indicators": indicators, "verdict": r.verdict.model_copy(
+        update={"statistical": "inconclusive", "failing": [], "inconclusive": [wrong.ref],
+                "follow_up": None})})  # fmt: skip
+    assert verdict_reason(changed, "zh").endswith(
+        f"错退率单独看已越过标准，但本乡镇同时检验了{tests}项指标，"
+        "经多重检验校正（Holm法）后证据尚不足以判定不可信。"
+    )
+    assert "multiple-testing correction (Holm)" in verdict_reason(changed, "en")
 
 
 def test_what_changed_names_household_and_field(zh: tuple) -> None:
