@@ -125,7 +125,7 @@ def _rule(
     p, se, df, e, f, k, edf = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in values))
     census = f >= 1.0 - 1e-12
     ratio = df_ratio(edf, df, alpha)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         cap = np.where(census, np.inf, e / (1.0 - np.clip(f, 0.0, 1.0)))
         design = np.where((p > 0) & (se > 0), p * (1.0 - p) / se**2, np.inf)
         n_star = np.fmin(design, cap) * ratio
