@@ -11,6 +11,11 @@ Two readings of every indicator are reported side by side:
   indicator fails); otherwise ``inconclusive``, with the additional number of households that
   would likely settle it.
 
+A village indicator whose own evidence cannot decide it (no village survey, or too few of its
+households interviewed to certify it even with no wrong exit) is ``not_assessable`` (未核查)
+unless its data show it failing: never credible, never counted as failing, and it keeps the
+township from being credible, as an inconclusive indicator does (``evaluation.villages``).
+
 The township is ``credible`` only when every indicator is, ``not_credible`` when any indicator
 is, and ``inconclusive`` otherwise.
 """
@@ -29,6 +34,9 @@ from data_contracts.errors import RequestError
 
 Direction = Literal["below", "at_least"]
 VERDICTS = ("credible", "inconclusive", "not_credible")
+NOT_ASSESSABLE = "not_assessable"
+INDICATOR_VERDICTS = (*VERDICTS, NOT_ASSESSABLE)
+"""Every verdict code an indicator can carry: ``VERDICTS`` (the bound rule) or not assessable."""
 Ref = tuple[str, str | None]
 """An indicator's identity: its kind and, for a village indicator, the village ID."""
 
@@ -165,6 +173,7 @@ def judge(
     settle: tuple[float, float, float] | None = None,
     cap: int | None = None,
     village_id: str | None = None,
+    assessable: bool = True,
 ) -> Indicator:
     """Apply the official rule and the statistical verdict to one estimate.
 
@@ -173,10 +182,14 @@ def judge(
     rate threshold) when the indicator is a known transformation of a sampled rate (village
     incidence): the suggested sample size is then computed on that rate. ``cap`` = households
     left to survey (frame − sample): a larger suggestion is cut to it (survey them all:
-    ``capped``). ``village_id`` names the village of a village indicator.
+    ``capped``). ``village_id`` names the village of a village indicator. ``assessable=False``
+    (its evidence cannot certify it) makes the verdict ``not_assessable`` unless the bounds show
+    it failing.
     """
     low, high = bounds
     verdict = VERDICTS[int(verdict_codes(low, high, threshold, direction))]
+    if not assessable and verdict != "not_credible":
+        verdict = NOT_ASSESSABLE
     official = estimate < threshold if direction == "below" else estimate >= threshold
     basis = settle or (estimate, se, threshold)
     extra = (
@@ -220,11 +233,12 @@ class Verdict:
     missing: tuple[str, ...] = ()  # indicator kinds that could not be computed (no data)
     capped: bool = False  # the suggestion is every household left (全面核查)
     follow_up_village: str | None = None  # the village whose indicator drives the suggestion
+    not_assessable: tuple[Ref, ...] = ()  # indicators not assessable (未核查)
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
         d = asdict(self)
-        for key in ("failing", "inconclusive", "official_failing", "missing"):
+        for key in ("failing", "inconclusive", "official_failing", "missing", "not_assessable"):
             d[key] = [list(r) if isinstance(r, tuple) else r for r in getattr(self, key)]
         return d
 
@@ -240,13 +254,21 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
     """Township verdict: credible iff all are, not_credible if any is, else inconclusive.
 
     An indicator in ``missing`` (no data) keeps the township from being credible and fails the
-    official rule.
+    official rule; a ``not_assessable`` indicator keeps it from being credible too (listed in
+    ``Verdict.not_assessable``).
     """
     if not indicators:
         raise RequestError("no indicator could be computed; nothing to judge")
     failing = tuple(i.ref for i in indicators if i.verdict == "not_credible")
     open_ = tuple(i.ref for i in indicators if i.verdict == "inconclusive")
-    statistical = "not_credible" if failing else "inconclusive" if open_ or missing else "credible"
+    unchecked = tuple(i.ref for i in indicators if i.verdict == NOT_ASSESSABLE)
+    statistical = (
+        "not_credible"
+        if failing
+        else "inconclusive"
+        if open_ or unchecked or missing
+        else "credible"
+    )
     advised = [i for i in indicators if i.verdict == "inconclusive" and i.additional_n is not None]
     driver = max(advised, key=lambda i: i.additional_n or 0) if advised else None
     return Verdict(
@@ -260,4 +282,5 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
         missing=tuple(missing),
         capped=driver is not None and driver.capped,
         follow_up_village=None if driver is None else driver.village_id,
+        not_assessable=unchecked,
     )
