@@ -97,7 +97,7 @@ def test_township_without_village_survey_shows_its_villages_not_checked() -> Non
     for lang, word, why in (
         ("zh", "未核查（没有该村的村级核查数据）", "村V1贫困发生率、村V2贫困发生率未核查"),
         ("en", "not checked (no village survey of this village)",
-         "poverty incidence of 村V1, poverty incidence of 村V2: not checked"),
+         "Not checked: poverty incidence of 村V1, poverty incidence of 村V2 ("),
     ):  # fmt: skip
         report, _ = _report(lang=lang, checked=False)
         villages = report.results.villages
