@@ -152,7 +152,8 @@ class Verdict(Model):
     """A township's (or the district's) verdict combined from its indicators.
 
     ``statistical`` is ``credible`` only when every judged indicator is, ``not_credible`` when
-    any is; ``missing`` lists indicators without data (the township cannot then be credible).
+    any is; ``missing`` lists indicators without data and ``not_assessable`` those that could
+    not be checked (未核查) — the township cannot then be credible.
     """
 
     statistical: VerdictCode
@@ -163,6 +164,7 @@ class Verdict(Model):
     missing: list[IndicatorKind] = Field(default_factory=list)
     follow_up: FollowUp | None = None
     level: float = 0.95
+    not_assessable: list[IndicatorRef] = Field(default_factory=list)
 
 
 class FileRef(Model):
@@ -274,7 +276,6 @@ class AssessmentParameters(Model):
     lonely_psu: str
     notice_days: int
     announce_days: int
-    min_village_n: int
     design: str
     seed: int
 
@@ -354,18 +355,41 @@ class HouseholdFollowUp(Model):
     wrong_exit_reasons: list[str] = Field(default_factory=list)
 
 
+NotAssessableReason = Literal["no_village_survey", "no_sampled_households", "too_few_households"]
+
+
 class VillageResult(Model):
-    """An exited key village's incidence inputs (the indicator itself is in ``indicators``)."""
+    """An exited key village's evidence (the incidence indicator itself is in ``indicators``).
+
+    The registry's counts and incidence; the village survey's verified counts and incidence
+    (``None`` without a village survey row); the village's own wrong-exit rate by persons
+    ``wrong_exit_rate`` (综合贫困发生率 uses it), estimated from its ``interviewed`` households
+    alone out of its ``frame_households`` exited households in the frame (SRS without
+    replacement within the village, df = interviewed − 1; its bounds count ``wrong_households``
+    among ``equivalent`` households = Kish size × ``size_factor``); ``exited_persons`` X_v and
+    ``wrong_exit_persons`` X_v·r_v; ``rate_threshold`` the rate r* that puts the incidence on the
+    threshold. ``not_assessable`` says why the village could not be checked (未核查) when its
+    indicator is ``not_assessable``, else None.
+    """
 
     village_id: str
     village: str
     registered_population: Number = None
     poor_population_remaining: Number = None
     registry_incidence: Number
+    verified_registered_population: Number = None
+    verified_poor_remaining: Number = None
     verified_incidence: Number = None
+    frame_households: int = 0
+    interviewed: int = 0
+    wrong_households: int = 0
+    exited_persons: Number = None
+    equivalent: Number = None
+    size_factor: Number = None
+    wrong_exit_rate: Estimate
     wrong_exit_persons: Number = None
-    rate_source: Literal["village", "township"]
-    base_source: Literal["village_survey", "registry"]
+    rate_threshold: Number = None
+    not_assessable: NotAssessableReason | None = None
 
 
 class ProcedureResult(Model):
@@ -543,7 +567,13 @@ class FollowUpReason(Model):
     """Why a township needs follow-up: a code with the indicators or numbers it concerns."""
 
     code: Literal[
-        "not_credible", "inconclusive", "missing", "official_fail", "nonresponse", "over_reporting"
+        "not_credible",
+        "inconclusive",
+        "not_assessable",
+        "missing",
+        "official_fail",
+        "nonresponse",
+        "over_reporting",
     ]
     indicators: list[IndicatorRef] = Field(default_factory=list)
     value: Number = None

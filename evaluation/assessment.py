@@ -37,6 +37,7 @@ from evaluation.procedure import ProcedureCheck, household_procedure, village_pr
 from evaluation.rates import Designs, Rates, estimate_rates
 from evaluation.recording import estimate_record, indicator_record, rows_as, verdict_record
 from evaluation.verdict import (
+    NOT_ASSESSABLE,
     Indicator,
     Ref,
     Thresholds,
@@ -49,9 +50,10 @@ from evaluation.verdict import (
 from evaluation.villages import (
     exited_key_villages,
     infrastructure_check,
-    rate_threshold,
-    reestimate_incidence,
-    verified_incidence,
+    judge_villages,
+    key_village_incidence,
+    own_rates,
+    village_frame,
 )
 
 FOLLOW_UP_REASONS = ("wrong_exit", "borderline", "over_reported", "not_interviewed")
@@ -69,7 +71,6 @@ class Parameters:
     lonely_psu: str = "adjust"
     notice_days: int = 7
     announce_days: int = 5
-    min_village_n: int = 30  # fewer interviewed households: the village borrows the township rate
 
     def to_dict(self) -> dict:
         """Flat JSON-ready dict."""
@@ -88,7 +89,6 @@ class Parameters:
             "lonely_psu": self.lonely_psu,
             "notice_days": self.notice_days,
             "announce_days": self.announce_days,
-            "min_village_n": self.min_village_n,
         }
 
 
@@ -102,7 +102,7 @@ class Assessment:
     units: pd.DataFrame  # classified main-sample units, personal columns masked
     rates: Rates
     income: IncomeComparison
-    villages: pd.DataFrame  # exited key villages with re-estimated incidence
+    villages: pd.DataFrame  # exited key villages: own evidence and comprehensive incidence
     infrastructure: pd.DataFrame
     household_procedure: ProcedureCheck
     village_procedure: ProcedureCheck
@@ -189,6 +189,8 @@ class Assessment:
     def to_record(self, version: str = "", created: str = "") -> records.ResultsRecord:
         """The ``results.json`` record: every number the township report shows, no personal data."""
         level = self.parameters.thresholds.level
+        v = self.villages
+        census = set(v.loc[v["census"].astype(bool), "village_id"].astype(str))
         estimates = {
             "wrong_exit_rate": self.rates.persons,
             "wrong_exit_rate_households": self.rates.households,
@@ -198,13 +200,14 @@ class Assessment:
             indicator_record(
                 ind,
                 estimates.get(kind) if village is None else None,
-                method="census" if kind == "procedure_compliance" else "village",
+                method="census"
+                if kind == "procedure_compliance" or village in census
+                else "village",
                 judged=kind != "wrong_exit_rate_households",
             )
             for (kind, village), ind in self.indicators.items()
         ]
-        v = self.villages
-        villages = rows_as(records.VillageResult, v, _VILLAGE_FIELDS)
+        villages = _village_records(v, level)
         scenarios = [
             records.Scenario(
                 unit=row["unit"],
@@ -306,11 +309,40 @@ _VILLAGE_FIELDS = (
     "registered_population",
     "poor_population_remaining",
     "registry_incidence",
+    "verified_registered_population",
+    "verified_poor_remaining",
     "verified_incidence",
+    "frame_households",
+    "interviewed",
+    "wrong_households",
+    "exited_persons",
+    "equivalent",
+    "size_factor",
+    "wrong_exit_rate",
     "wrong_exit_persons",
-    "rate_source",
-    "base_source",
+    "rate_threshold",
+    "not_assessable",
 )
+
+
+def _village_records(table: pd.DataFrame, level: float) -> list[records.VillageResult]:
+    """The village table as records, each village's own wrong-exit rate as an ``Estimate``."""
+    rates = [
+        records.Estimate(
+            estimate=row["rate"],
+            se=row["rate_se"],
+            df=row["rate_df"],
+            n=int(row["interviewed"]),
+            level=level,
+            method="census" if row["census"] else "beta",
+            ci_low=row["rate_ci_low"],
+            ci_high=row["rate_ci_high"],
+            lower_bound=row["rate_bound_low"],
+            upper_bound=row["rate_bound_high"],
+        )
+        for row in table.to_dict(orient="records")
+    ]
+    return rows_as(records.VillageResult, table.assign(wrong_exit_rate=rates), _VILLAGE_FIELDS)
 
 
 def _from_estimate(
@@ -443,29 +475,15 @@ def assess_township(
     hh_proc = household_procedure(frame, p.notice_days, p.announce_days)
     key = exited_key_villages(villages, township)
     v_proc = village_procedure(key, p.notice_days, p.announce_days)
-    persons = frame.groupby("village_id")["household_size"].sum().astype(float)
-    township_rate = pd.Series(
-        {
-            "estimate": rates.persons.estimate,
-            "se": rates.persons.se,
-            "ci_low": rates.persons.ci[0],
-            "ci_high": rates.persons.ci[1],
-            "bound_low": rates.persons.lower_bound(t.level),
-            "bound_high": rates.persons.upper_bound(t.level),
-            "n": rates.persons.n,
-        }
+    interviewed = units.loc[units["responded"].to_numpy(dtype=bool)]
+    own = own_rates(
+        interviewed.assign(
+            size=interviewed["surveyed_household_size"], wrong=interviewed["wrong_exit"]
+        ),
+        village_frame(frame, key["village_id"]),
+        t.level,
     )
-    village_table = reestimate_incidence(
-        key,
-        persons,
-        rates.by_village.set_index("village_id"),
-        township_rate,
-        village_survey,
-        p.min_village_n,
-    )
-    village_table["verified_incidence"] = (
-        village_table["village_id"].map(verified_incidence(village_survey)).astype(float)
-    )
+    village_table = key_village_incidence(key, own, village_survey, t.incidence)
 
     left = len(frame)  # the frame's exited households (the advice samples the rest)
     indicators: dict[Ref, Indicator] = {
@@ -489,40 +507,13 @@ def assess_township(
         )
     else:
         missing.append("approval_rate")
-    r_threshold = rate_threshold(village_table, t.incidence)
-    in_village = frame["village_id"].value_counts()
-    wrong_in = rates.by_village.set_index("village_id")["wrong_households"]
-    for i, row in village_table.iterrows():  # one per exited key village
-        village_id = str(row["village_id"])
-        n_v, big_n = int(row["n"]), int(in_village.get(row["village_id"], 0))
-        tip = (
-            AdviceBasis(
-                n_v,
-                int(wrong_in.get(row["village_id"], 0)),
-                big_n,
-                n_v * designs.size_factor,
-                1.0,
-                1.0,
-                float(r_threshold[i]),
-            )
-            if 0 < n_v < big_n and r_threshold[i] > 0
-            else None
+    village_persons = {  # one per exited key village: the sizes its advice simulates
+        str(v): person_basis(
+            units.loc[units["village_id"].eq(v)], frame.loc[frame["village_id"].eq(v)]
         )
-        indicators[("village_incidence", village_id)] = judge(
-            "village_incidence",
-            row["estimate"],
-            row["se"],
-            (row["ci_low"], row["ci_high"]),
-            (row["bound_low"], row["bound_high"]),
-            t.incidence,
-            "below",
-            int(row["n"]),
-            t.level,
-            t.power,
-            advice=tip,
-            planning_rate=t.planning_rate,
-            village_id=village_id,
-        )
+        for v in village_table["village_id"]
+    }
+    indicators.update(judge_villages(village_table, t, village_persons))
     if hh_proc.assessed:
         rate = hh_proc.rate
         indicators[("procedure_compliance", None)] = judge(
@@ -544,6 +535,11 @@ def assess_township(
         1 - t.level,
     )
     indicators.update({i.ref: i for i in judged})
+    unchecked = [
+        indicators[("village_incidence", str(v))].verdict == NOT_ASSESSABLE
+        for v in village_table["village_id"]
+    ]
+    village_table["not_assessable"] = village_table["uncertifiable"].where(unchecked, None)
     return Assessment(
         township=township,
         design_info=dict(design_info),

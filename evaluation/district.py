@@ -195,9 +195,10 @@ def follow_up_reasons(
 ) -> list[records.FollowUpReason]:
     """Why a township needs follow-up, as codes with the indicators or numbers (empty: none).
 
-    ``not_credible`` / ``inconclusive`` (with the suggested extra sample) / ``missing`` name the
-    indicators; ``official_fail`` those failing only the official rule; ``nonresponse`` the share
-    of the main sample never interviewed when it exceeds ``nonresponse_alert``;
+    ``not_credible`` / ``inconclusive`` (with the suggested extra sample) / ``not_assessable``
+    (villages not checked) / ``missing`` name the indicators; ``official_fail`` those failing
+    only the official rule; ``nonresponse`` the share of the main sample never interviewed when
+    it exceeds ``nonresponse_alert``;
     ``over_reporting`` the income verification factor when it flags over-reported incomes.
     """
     v, reasons = r.verdict, []
@@ -208,13 +209,16 @@ def follow_up_reasons(
         reasons.append(
             Reason(code="inconclusive", indicators=v.inconclusive, follow_up=v.follow_up)
         )
+    if v.not_assessable:
+        reasons.append(Reason(code="not_assessable", indicators=v.not_assessable))
     if v.missing:
         missing = [records.IndicatorRef(kind=kind) for kind in v.missing]
         reasons.append(Reason(code="missing", indicators=missing))
+    listed = v.failing + v.not_assessable
     official = [
         ref
         for ref in v.official_failing
-        if ref not in v.failing and not (ref.village_id is None and ref.kind in v.missing)
+        if ref not in listed and not (ref.village_id is None and ref.kind in v.missing)
     ]
     if official:
         reasons.append(Reason(code="official_fail", indicators=official))

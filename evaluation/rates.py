@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.errors import RequestError
-from evaluation.bounds import CountBasis, count_bounds, count_interval, kish_size
+from evaluation.bounds import CountBasis, count_interval, kish_size
 from evaluation.classify import REASONS, sensitivity_flags
 from evaluation.design_from_sample import design_from_sample
 from evaluation.estimates import Estimate
@@ -187,7 +187,8 @@ def _row(label: str, est: Estimate, level: float) -> dict:
 
 @dataclass(frozen=True)
 class Rates:
-    """The township's rates with intervals, scenarios, reasons and per-village rates."""
+    """The township's rates with intervals, scenarios and reasons (a key village's own rate is
+    estimated from its own households: :mod:`evaluation.villages`)."""
 
     persons: Estimate  # 错退率 (persons)
     households: Estimate  # 错退率 (households)
@@ -195,7 +196,6 @@ class Rates:
     acknowledgement: Estimate | None
     scenarios: pd.DataFrame  # borderline sensitivity and nonresponse bounds
     reasons: pd.DataFrame
-    by_village: pd.DataFrame
     level: float
 
     def to_frame(self) -> pd.DataFrame:
@@ -246,7 +246,6 @@ def estimate_rates(designs: Designs, method: str = "beta", level: float = 0.95) 
         ),
         scenarios=pd.DataFrame(scenarios),
         reasons=_reasons(designs, level),
-        by_village=village_rates(designs, method, level),
         level=level,
     )
 
@@ -273,41 +272,3 @@ def _reasons(designs: Designs, level: float) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def village_rates(designs: Designs, method: str = "beta", level: float = 0.95) -> pd.DataFrame:
-    """错退率 by persons for each village (domain = interviewed households of the village).
-
-    Columns: village_id, estimate, se, ci_low, ci_high, bound_low, bound_high (one-sided at
-    ``level``), n (interviewed households), df, wrong_households.
-    """
-    domain = designs.persons.subset("responded").by("village_id")
-    table = domain.proportion("wrong", method=method, level=level)
-    resp = designs.households.data.loc[designs.respondents]
-    groups = resp.groupby("village_id")
-    households = groups["weight"]
-    n = table["village_id"].map(groups.size()).to_numpy(float)
-    basis = {
-        "equivalent": table["village_id"].map(households.agg(kish_size)).to_numpy(float)
-        * designs.size_factor,
-        "fraction": n / table["village_id"].map(households.sum()).to_numpy(float),
-        "events": table["village_id"].map(groups["wrong"].sum()).to_numpy(float),
-        "element_df": n - table["village_id"].map(groups["stratum"].nunique()).to_numpy(float),
-    }
-    args = (table["estimate"], table["se"], table["df"], *basis.values())
-    table["ci_low"], table["ci_high"] = count_interval(*args, level)
-    table["bound_low"], table["bound_high"] = count_bounds(*args, level)
-    table["wrong_households"] = basis["events"].astype(int)
-    keep = [
-        "village_id",
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "bound_low",
-        "bound_high",
-        "n",
-        "df",
-        "wrong_households",
-    ]
-    return table[keep]

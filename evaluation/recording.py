@@ -114,4 +114,5 @@ def verdict_record(verdict: Verdict, level: float) -> records.Verdict:
         missing=list(v.missing),
         follow_up=follow_up_record(v.additional_n, v.capped, v.follow_up_village, v.advice_power),
         level=level,
+        not_assessable=[ref_record(r) for r in v.not_assessable],
     )

@@ -16,8 +16,12 @@ The township is ``credible`` only when every indicator is (an intersection–uni
 step-down over the township's judged indicators (the probability that a township meeting every
 standard is declared not credible is at most 1 − level, whatever the dependence between its
 indicators), and ``inconclusive`` otherwise. An indicator shown failing at ``level`` but not
-after Holm is inconclusive. ``not_assessable`` (a key village without the evidence to test it)
-is never credible and never failing: it keeps the township inconclusive.
+after Holm is inconclusive.
+
+A village indicator whose own evidence cannot decide it (no village survey, or too few of its
+households interviewed to certify it even with no wrong exit) is ``not_assessable`` (未核查)
+unless its data show it failing: never credible, never counted as failing, and it keeps the
+township from being credible, as an inconclusive indicator does (``evaluation.villages``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ Direction = Literal["below", "at_least"]
 VERDICTS = ("credible", "inconclusive", "not_credible")
 NOT_ASSESSABLE = "not_assessable"
 """An indicator without the evidence to test it (未核查): never credible, never failing."""
+INDICATOR_VERDICTS = (*VERDICTS, NOT_ASSESSABLE)
+"""Every verdict code an indicator can carry: ``VERDICTS`` (the bound rule) or not assessable."""
 Ref = tuple[str, str | None]
 """An indicator's identity: its kind and, for a village indicator, the village ID."""
 
@@ -186,6 +192,7 @@ def judge(
     village_id: str | None = None,
     p_fail: float | None = None,
     persons: PersonBasis | None = None,
+    assessable: bool = True,
 ) -> Indicator:
     """Apply the official rule and the statistical verdict to one estimate.
 
@@ -195,10 +202,13 @@ def judge(
     households of :func:`evaluation.advice.extra_households` at ``planning_rate`` and
     ``power`` (kept for a failing one too, in case Holm's adjustment makes it inconclusive).
     ``p_fail`` is :func:`failure_p_value` (Holm's input); ``village_id`` names the village;
-    ``persons`` the sizes a person rate's advice simulates.
+    ``persons`` the sizes a person rate's advice simulates. ``assessable=False`` (its evidence
+    cannot certify it) makes the verdict ``not_assessable`` unless the bounds show it failing.
     """
     low, high = bounds
     verdict = VERDICTS[int(verdict_codes(low, high, threshold, direction))]
+    if not assessable and verdict != "not_credible":
+        verdict = NOT_ASSESSABLE
     official = estimate < threshold if direction == "below" else estimate >= threshold
     tip = None
     if verdict != "credible" and advice is not None:
@@ -279,11 +289,12 @@ class Verdict:
     capped: bool = False  # the suggestion is every household left (全面核查)
     follow_up_village: str | None = None  # the village whose indicator drives the suggestion
     advice_power: float | None = None  # P(certified | planning rate) of that suggestion
+    not_assessable: tuple[Ref, ...] = ()  # indicators not assessable (未核查)
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
         d = asdict(self)
-        for key in ("failing", "inconclusive", "official_failing", "missing"):
+        for key in ("failing", "inconclusive", "official_failing", "missing", "not_assessable"):
             d[key] = [list(r) if isinstance(r, tuple) else r for r in getattr(self, key)]
         return d
 
@@ -300,13 +311,21 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
     not_credible if any is, else inconclusive.
 
     An indicator in ``missing`` (no data) keeps the township from being credible and fails the
-    official rule; a ``not_assessable`` indicator keeps it from being credible.
+    official rule; a ``not_assessable`` indicator keeps it from being credible too (listed in
+    ``Verdict.not_assessable``).
     """
     if not indicators:
         raise RequestError("no indicator could be computed; nothing to judge")
     failing = tuple(i.ref for i in indicators if i.verdict == "not_credible")
-    open_ = tuple(i.ref for i in indicators if i.verdict in ("inconclusive", NOT_ASSESSABLE))
-    statistical = "not_credible" if failing else "inconclusive" if open_ or missing else "credible"
+    open_ = tuple(i.ref for i in indicators if i.verdict == "inconclusive")
+    unchecked = tuple(i.ref for i in indicators if i.verdict == NOT_ASSESSABLE)
+    statistical = (
+        "not_credible"
+        if failing
+        else "inconclusive"
+        if open_ or unchecked or missing
+        else "credible"
+    )
     advised = [i for i in indicators if i.verdict == "inconclusive" and i.additional_n is not None]
     driver = max(advised, key=lambda i: i.additional_n or 0) if advised else None
     return Verdict(
@@ -321,4 +340,5 @@ def combine(indicators: list[Indicator], missing: tuple[str, ...] = ()) -> Verdi
         capped=driver is not None and driver.capped,
         follow_up_village=None if driver is None else driver.village_id,
         advice_power=None if driver is None else driver.advice_power,
+        not_assessable=unchecked,
     )

@@ -31,7 +31,7 @@ from reports import figures
 from reports.blocks import HtmlBlock, box, column_header, esc, heading, table
 from reports.formatting import interval, level_pct, pct, ratio
 from reports.page import figure
-from reports.verdict_text import indicator_name
+from reports.verdict_text import indicator_name, village_verdict
 
 SECTIONS = ("townships", "rates", "villages", "follow_up", "missing")
 
@@ -305,7 +305,7 @@ class DistrictReport:
                 pct(v.indicator.estimate.estimate),
                 interval(v.indicator.estimate.ci_low, v.indicator.estimate.ci_high),
                 pct(v.village.verified_incidence),
-                label("verdict", v.indicator.verdict, lang),
+                village_verdict(v.indicator, v.village, lang),
             )
             for v in self.record.villages
         ]

@@ -30,7 +30,7 @@ from reports import figures
 from reports.blocks import HtmlBlock, box, column_header, esc, heading, subheading, table
 from reports.formatting import DASH, interval, level_pct, money, number, p_value, pct, ratio
 from reports.page import asset, figure
-from reports.verdict_text import indicator_name, verdict_reason
+from reports.verdict_text import indicator_name, verdict_reason, village_verdict
 
 UNITS = "units.parquet"
 SECTIONS = ("sample", "wrong_exits", "income", "villages", "procedure", "appendix")
@@ -398,23 +398,28 @@ class TownshipReport:
 
     # ----------------------------------------------------------------- 4. villages
     def village_table(self) -> HtmlBlock:
-        """Exited key villages: registry vs re-estimated incidence against the standard."""
+        """Exited key villages: registry and verified incidence, the village's own sample and
+        wrong-exit rate, the comprehensive incidence and its verdict (未核查 with its reason)."""
         lang, level, r = self.lang, self.level, self.results
         rows = []
         for v in r.villages:
             ind = r.indicator("village_incidence", v.village_id)
             e = ind.estimate if ind else None
+            census = e is not None and e.method == "census"
             rows.append(
                 {
                     _col("village", lang): v.village,
-                    _col("registered_population", lang): number(v.registered_population),
-                    _col("poor_remaining", lang): number(v.poor_population_remaining),
                     _col("registry_incidence", lang): pct(v.registry_incidence),
-                    _col("wrong_exit_persons", lang): number(v.wrong_exit_persons, 1),
-                    _col("reestimated", lang): pct(e.estimate if e else None),
-                    _col("ci", lang, level): interval(e.ci_low, e.ci_high) if e else DASH,
                     _col("verified_incidence", lang): pct(v.verified_incidence),
-                    _col("verdict", lang): label("verdict", ind.verdict, lang) if ind else DASH,
+                    _col("village_sample", lang): f"{v.interviewed}/{v.frame_households}",
+                    _col("wrong_households", lang): v.wrong_households,
+                    _col("village_rate", lang): pct(v.wrong_exit_rate.estimate),
+                    _col("wrong_exit_persons", lang): number(v.wrong_exit_persons, 1),
+                    _col("comprehensive", lang): pct(e.estimate if e else None),
+                    _col("ci", lang, level): DASH
+                    if e is None or census
+                    else interval(e.ci_low, e.ci_high),
+                    _col("verdict", lang): village_verdict(ind, v, lang),
                 }
             )
         if not rows:

@@ -7,8 +7,14 @@ is rendered), so it imports no plotting library.
 from __future__ import annotations
 
 from data_contracts.messages import label, text
-from data_contracts.records import FollowUp, Indicator, IndicatorRef, ResultsRecord
-from reports.formatting import level_pct, pct
+from data_contracts.records import (
+    FollowUp,
+    Indicator,
+    IndicatorRef,
+    ResultsRecord,
+    VillageResult,
+)
+from reports.formatting import DASH, level_pct, pct
 
 
 def _t(key: str, lang: str, **params: object) -> str:
@@ -21,6 +27,17 @@ def indicator_name(ref: Indicator | IndicatorRef, villages: dict[str, str], lang
         village = villages.get(ref.village_id, ref.village_id)
         return text("indicator.village_incidence_of", lang, village=village)
     return label("indicator", ref.kind, lang)
+
+
+def village_verdict(indicator: Indicator | None, village: VillageResult, lang: str) -> str:
+    """A village indicator's verdict word; a village not checked (未核查) says why."""
+    if indicator is None:
+        return DASH
+    word = label("verdict", indicator.verdict, lang)
+    if village.not_assessable is None:
+        return word
+    reason = text(f"verdict.not_checked_reason.{village.not_assessable}", lang)
+    return text("verdict.not_checked", lang, verdict=word, reason=reason)
 
 
 def verdict_reason(results: ResultsRecord, lang: str) -> str:
@@ -44,6 +61,8 @@ def verdict_reason(results: ResultsRecord, lang: str) -> str:
         parts.append(_t("why.missing", lang, names=kinds))
     if v.inconclusive:
         parts.append(_t("why.inconclusive", lang, names=listed(v.inconclusive)))
+    if v.not_assessable:
+        parts.append(_t("why.not_assessable", lang, names=listed(v.not_assessable)))
     held = held_back(results)
     if held:
         tests = sum(1 for i in results.indicators if i.judged and i.verdict != "not_assessable")

@@ -206,3 +206,17 @@ def two_stage_case() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     survey = replace(survey, main, ids[45], "H065", status="not_found")
     info = {"design": "two-stage", "township": "T1", "seed": 20261128, "parameters": {}}
     return main, survey, info
+
+
+def make_village_survey(villages: pd.DataFrame) -> pd.DataFrame:
+    """Village-survey returns that confirm the registry: verified counts and items as registered."""
+    out = pd.DataFrame(
+        {
+            "village_id": villages["village_id"].to_numpy(),
+            "verified_registered_population": villages["registered_population"].to_numpy(),
+            "verified_poor_remaining": villages["poor_population_remaining"].to_numpy(),
+        }
+    )
+    for item in ("roads", "drinking_water", "electricity", "clinic", "school_access"):
+        out[f"verified_{item}"] = villages[item].to_numpy()
+    return out

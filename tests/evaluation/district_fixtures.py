@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from assessment_fixtures import make_registry, make_sample, make_survey, make_villages, set_rows
+from assessment_fixtures import (
+    make_registry,
+    make_sample,
+    make_survey,
+    make_village_survey,
+    make_villages,
+    set_rows,
+)
 
 from evaluation.assessment import Assessment, Parameters, assess_township
 from evaluation.verdict import Thresholds
@@ -18,7 +25,8 @@ def township(
     county: str | None = None,
 ) -> Assessment:
     """A stratified township ``name`` of ``population`` households, ``n`` sampled, the first
-    ``wrong`` interviewed of them wrong exits, the next ``refused`` refusals; two key villages."""
+    ``wrong`` interviewed of them wrong exits, the next ``refused`` refusals; two key villages
+    with a village survey confirming the registry."""
     sample = make_sample(
         n_main=n,
         n_reserve=0,
@@ -38,4 +46,5 @@ def township(
         info["county"] = county
     parameters = Parameters(thresholds=thresholds or Thresholds())
     registry = make_registry(sample, population)
-    return assess_township(sample, survey, registry, villages, info, parameters=parameters)
+    checked = make_village_survey(villages)
+    return assess_township(sample, survey, registry, villages, info, checked, parameters=parameters)

@@ -12,6 +12,7 @@ from assessment_fixtures import (
     make_registry,
     make_sample,
     make_survey,
+    make_village_survey,
     make_villages,
     replace,
     set_rows,
@@ -35,6 +36,8 @@ def clean():
 
 
 def run(sample, survey, registry, villages, **kw):
+    """Assess with a village survey that confirms the registry's counts (unless given)."""
+    kw.setdefault("village_survey", make_village_survey(villages))
     return assess_township(sample, survey, registry, villages, DESIGN_INFO, **kw)
 
 
@@ -104,6 +107,29 @@ def test_planted_village_not_credible(clean):
     assert a.indicator("village_incidence", "V2").verdict == "credible"
     assert a.verdict.failing == (("village_incidence", "V1"),)
     assert a.to_record().verdict.failing[0].village_id == "V1"
+
+
+def test_no_village_survey_leaves_every_key_village_not_checked(clean):
+    sample, survey, registry, villages = clean
+    a = run(sample, survey, registry, villages, village_survey=None)
+    key = [("village_incidence", "V1"), ("village_incidence", "V2")]
+    assert [a.indicators[k].verdict for k in key] == ["not_assessable"] * 2
+    assert a.verdict.not_assessable == tuple(key) and a.verdict.statistical != "credible"
+    record = a.to_record()
+    assert [v.not_assessable for v in record.villages] == ["no_village_survey"] * 2
+    assert [v.verified_incidence for v in record.villages] == [None, None]
+    assert [r.village_id for r in record.verdict.not_assessable] == ["V1", "V2"]
+    # with the village survey the same villages are checked (75 of ~300 households each, none
+    # wrong: upper bound ≈ 0.5% < 2%)
+    checked = run(sample, survey, registry, villages)
+    assert [checked.indicators[k].verdict for k in key] == ["credible"] * 2
+    assert checked.verdict.not_assessable == ()
+    # another indicator failing makes the township not credible, never the unchecked villages
+    wrong = set_rows(survey, [f"H{i:03d}" for i in range(0, N, 10)], surveyed_income_per_capita=1.0)
+    bad = run(sample, wrong, registry, villages, village_survey=None)
+    assert bad.verdict.statistical == "not_credible"
+    assert ("wrong_exit_rate", None) in bad.verdict.failing
+    assert all(ref[0] != "village_incidence" for ref in bad.verdict.failing)
 
 
 def test_refusals_reported_and_bounded(clean):
@@ -224,7 +250,8 @@ def test_registry_must_be_the_sampled_one(clean):
     with pytest.raises(ExitcheckError, match="frame_households"):
         assess_township(sample, survey, registry, villages, info)
     a = assess_township(
-        sample, survey, registry, villages, {**DESIGN_INFO, "frame_households": POP}
-    )
+        sample, survey, registry, villages, {**DESIGN_INFO, "frame_households": POP},
+        village_survey=make_village_survey(villages),
+    )  # fmt: skip
     assert a.to_frame().shape[0] == 6
     assert a.verdict.to_frame().loc[0, "statistical"] == "credible"

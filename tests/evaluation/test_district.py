@@ -76,7 +76,15 @@ def test_follow_up_holds_codes_not_prose(towns):
     record = summarise_district(towns).to_record()
     follow = {f.township: f for f in record.follow_up}
     codes = [r.code for r in follow["C"].reasons]
-    assert codes == ["inconclusive", "nonresponse"]
+    assert codes == ["inconclusive", "not_assessable", "nonresponse"]
+    # 8 refusals leave 26 of CV2's 450 households: even no wrong exit could not certify it
+    [unchecked] = [r for r in follow["C"].reasons if r.code == "not_assessable"]
+    assert unchecked.indicators == [IndicatorRef(kind="village_incidence", village_id="CV2")]
+    village = next(v.village for v in record.villages if v.village.village_id == "CV2")
+    assert village.not_assessable == "too_few_households" and village.interviewed == 26
+    report = DistrictReport(record, "en")
+    assert "not checked: poverty incidence of 村CV2" in report.follow_up_reasons(follow["C"])
+    assert "not checked (too few of its households interviewed" in report.village_table()
     [open_] = [r for r in follow["C"].reasons if r.code == "inconclusive"]
     assert open_.indicators == [IndicatorRef(kind="wrong_exit_rate")]
     assert open_.follow_up is not None and open_.follow_up.code == "survey_more"

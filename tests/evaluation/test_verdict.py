@@ -75,7 +75,7 @@ def test_holm_step_down_closed_form():
     # a not-assessable indicator is no test and keeps the township from being credible
     unknown = replace(below(0.005, 0.001, 0.015), verdict="not_assessable")
     v = combine(holm([below(0.005, 0.001, 0.015), unknown], 0.05))
-    assert v.statistical == "inconclusive" and v.inconclusive == (("wrong_exit_rate", None),)
+    assert v.statistical == "inconclusive" and v.not_assessable == (("wrong_exit_rate", None),)
 
 
 def test_combine():
@@ -104,3 +104,32 @@ def test_to_dict_json_ready():
     d = below(0.005, 0.001, 0.015).to_dict()
     assert d["verdict"] == "credible" and d["threshold"] == 0.02
     assert "credible" in repr(below(0.005, 0.001, 0.015))
+
+
+def village(low, high, assessable, village_id="V1"):
+    return judge(
+        "village_incidence", (low + high) / 2, 0.01, (low, high), (low, high), 0.02, "below", 12,
+        village_id=village_id, assessable=assessable,
+    )  # fmt: skip
+
+
+def test_not_assessable_is_never_credible_nor_failing():
+    # the bound rule alone would say credible / inconclusive: without evidence, not checked
+    assert village(0.001, 0.015, assessable=False).verdict == "not_assessable"
+    unchecked = village(0.004, 0.030, assessable=False)
+    assert unchecked.verdict == "not_assessable" and unchecked.additional_n is None
+    # the data show it failing (lower bound on the failing side): not credible all the same
+    assert village(0.025, 0.06, assessable=False).verdict == "not_credible"
+    assert village(0.001, 0.015, assessable=True).verdict == "credible"
+
+
+def test_combine_treats_not_assessable_as_open():
+    good, bad = below(0.005, 0.001, 0.015), below(0.06, 0.03, 0.09)
+    unchecked = village(0.001, 0.015, assessable=False)
+    v = combine([good, unchecked])
+    assert v.statistical == "inconclusive" and v.failing == () and v.inconclusive == ()
+    assert v.not_assessable == (("village_incidence", "V1"),)
+    assert v.to_dict()["not_assessable"] == [["village_incidence", "V1"]]
+    v = combine([good, unchecked, bad])
+    assert v.statistical == "not_credible" and v.failing == (("wrong_exit_rate", None),)
+    assert combine([good, good]).not_assessable == ()

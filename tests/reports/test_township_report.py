@@ -15,10 +15,12 @@ from assessment_fixtures import (
     make_registry,
     make_sample,
     make_survey,
+    make_village_survey,
     make_villages,
     set_rows,
 )
 
+from data_contracts.messages import label
 from data_contracts.records import ChangesRecord, FieldChange, FollowUp
 from evaluation.assessment import Parameters, assess_township
 from evaluation.verdict import Thresholds
@@ -29,7 +31,11 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 POP = 600
 
 
-def _report(township: str = "T1", lang: str = "zh", level: float = 0.95, wrong: int = 0):
+def _report(
+    township: str = "T1", lang: str = "zh", level: float = 0.95, wrong: int = 0, checked=True
+):
+    """A report on 150 of 600 households in two key villages (village survey unless not
+    ``checked``)."""
     sample = make_sample(n_main=150, n_reserve=3, population=POP, township=township)
     survey = make_survey(sample)
     if wrong:
@@ -37,9 +43,10 @@ def _report(township: str = "T1", lang: str = "zh", level: float = 0.95, wrong: 
         survey = set_rows(survey, ids, surveyed_income_per_capita=1000.0)
     params = Parameters(thresholds=Thresholds(level=level))
     info = {**DESIGN_INFO, "township": township}
+    villages = make_villages(pop=8000, township=township)
     a = assess_township(
-        sample, survey, make_registry(sample, POP), make_villages(pop=8000), info,
-        parameters=params,
+        sample, survey, make_registry(sample, POP), villages, info,
+        make_village_survey(villages) if checked else None, parameters=params,
     )  # fmt: skip
     return TownshipReport(a.to_record(version="v001"), a.units, None, None, lang), a
 
@@ -81,6 +88,29 @@ def test_numbers_come_from_the_record(zh: tuple) -> None:
         ind = report.results.indicator("village_incidence", village.village_id)
         assert f"{village.registry_incidence:.1%}" in html
         assert f"{ind.estimate.ci_low:.1%} – {ind.estimate.ci_high:.1%}" in html
+        assert f">{village.interviewed}/{village.frame_households}</td>" in html
+        assert f"{village.wrong_exit_rate.estimate:.1%}" in html
+        assert village.not_assessable is None and ind.verdict != "not_assessable"
+
+
+def test_township_without_village_survey_shows_its_villages_not_checked() -> None:
+    for lang, word, why in (
+        ("zh", "未核查（没有该村的村级核查数据）", "村V1贫困发生率、村V2贫困发生率未核查"),
+        ("en", "not checked (no village survey of this village)",
+         "Not checked: poverty incidence of 村V1, poverty incidence of 村V2 ("),
+    ):  # fmt: skip
+        report, _ = _report(lang=lang, checked=False)
+        villages = report.results.villages
+        assert [v.not_assessable for v in villages] == ["no_village_survey"] * 2
+        rows = re.findall(r"<tr><td[^>]*>(村V\d)</td>(.*?)</tr>", report.village_table())
+        assert [name for name, _ in rows] == ["村V1", "村V2"]
+        for _, row in rows:
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+            assert cells[-1] == word  # not checked, never credible, its reason in plain words
+            assert cells[-1] != label("verdict", "credible", lang)
+            assert cells[1] == "—"  # no verified incidence without the village survey
+        assert why in verdict_reason(report.results, lang)
+        assert report.results.verdict.statistical != "credible"
 
 
 def test_english_report_has_no_chinese_but_data_names() -> None:
