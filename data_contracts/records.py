@@ -54,6 +54,8 @@ Number = Annotated[float | None, BeforeValidator(_finite_or_none)]
 """A float that is ``None`` where it is undefined (NaN, infinite, not computed)."""
 
 VerdictCode = Literal["credible", "inconclusive", "not_credible", "not_assessable"]
+TOWNSHIP_VERDICTS = ("credible", "inconclusive", "not_credible")
+"""The statistical verdicts a township can carry (``not_assessable`` is for indicators only)."""
 IndicatorKind = Literal[
     "wrong_exit_rate",
     "wrong_exit_rate_households",
@@ -597,7 +599,13 @@ class MissingTownship(Model):
 
 
 class DistrictRecord(Record):
-    """``district.json``: the district summary (区县汇总), townships as strata."""
+    """``district.json``: the district summary (区县汇总), townships as strata.
+
+    The headline: ``verdict``, then ``township_verdicts`` — how many townships carry each
+    statistical verdict (the three township verdicts always, 0 included; any other code the
+    townships carry after them; the counts add up to ``townships``) — and
+    ``not_credible_townships``, every not-credible township by name in township order.
+    """
 
     FILE: ClassVar[str] = "district.json"
     kind: Literal["district"] = "district"
@@ -608,6 +616,8 @@ class DistrictRecord(Record):
     approval_rate: Estimate | None = None
     verdict: Verdict
     wrong_exit_indicator: Indicator
+    township_verdicts: dict[VerdictCode, int]
+    not_credible_townships: list[str]
     townships: list[TownshipRow]
     villages: list[DistrictVillage] = Field(default_factory=list)
     follow_up: list[TownshipFollowUp] = Field(default_factory=list)

@@ -8,9 +8,11 @@ estimated as in a township (``evaluation.rates``), with the interviewed househol
 The pooled wrong-exit rate is judged by the verdict module (:func:`evaluation.verdict.judge`)
 against the townships' own threshold and confidence level, as a township's is.
 
-The follow-up list names each township that is not credible, inconclusive, fails the official
-rule, lost many sampled households, or shows over-reported incomes, with every reason as a code
-and its numbers (:class:`data_contracts.records.FollowUpReason`); the report words them.
+The headline counts the townships by statistical verdict (:func:`verdict_counts`) and names the
+not-credible ones (:func:`not_credible_townships`). The follow-up list names each township that
+is not credible, inconclusive, fails the official rule, lost many sampled households, or shows
+over-reported incomes, with every reason as a code and its numbers
+(:class:`data_contracts.records.FollowUpReason`); the report words them.
 
 Inputs are what a finished assessment version keeps on disk — its results.json record
 (:class:`~data_contracts.records.ResultsRecord`) and its analysis units (``Assessment.units``,
@@ -28,7 +30,7 @@ import pandas as pd
 
 from data_contracts import records
 from data_contracts.errors import RequestError
-from data_contracts.records import ResultsRecord, parse_record
+from data_contracts.records import TOWNSHIP_VERDICTS, ResultsRecord, parse_record
 from evaluation.assessment import Assessment, advice_basis
 from evaluation.estimates import Estimate
 from evaluation.rates import Designs
@@ -117,6 +119,8 @@ class DistrictSummary:
             approval_rate=None if approval is None else estimate_record(approval, level),
             verdict=verdict_record(self.verdict, level),
             wrong_exit_indicator=indicator_record(self.indicator, self.wrong_exit_rate),
+            township_verdicts=verdict_counts(self.townships),
+            not_credible_townships=not_credible_townships(self.townships),
             townships=list(self.townships),
             villages=list(self.villages),
             follow_up=list(self.follow_up),
@@ -127,14 +131,27 @@ class DistrictSummary:
 
     def __repr__(self) -> str:
         e = self.wrong_exit_rate
-        counts: dict[str, int] = {}
-        for t in self.townships:
-            counts[t.verdict] = counts.get(t.verdict, 0) + 1
+        counts = verdict_counts(self.townships)
         return (
             f"DistrictSummary({len(self.townships)} townships {counts}; wrong_exit_rate "
             f"{e.estimate:.2%} [{e.ci[0]:.2%}, {e.ci[1]:.2%}] {self.verdict.statistical}; "
             f"{len(self.follow_up)} to follow up)"
         )
+
+
+def verdict_counts(townships: Sequence[records.TownshipRow]) -> dict[str, int]:
+    """How many townships carry each statistical verdict (the district headline): the three
+    township verdicts always (0 included), then any other code the townships carry, in order of
+    appearance. The counts add up to the number of townships."""
+    counts = dict.fromkeys(TOWNSHIP_VERDICTS, 0)
+    for t in townships:
+        counts[t.verdict] = counts.get(t.verdict, 0) + 1
+    return counts
+
+
+def not_credible_townships(townships: Sequence[records.TownshipRow]) -> list[str]:
+    """The not-credible (不可信) townships by name, in township order, every one of them."""
+    return [t.township for t in townships if t.verdict == "not_credible"]
 
 
 def pooled_units(townships: Sequence[TownshipAssessment]) -> pd.DataFrame:

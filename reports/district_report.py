@@ -2,12 +2,14 @@
 
 :class:`DistrictReport` loads the district folder's :class:`~data_contracts.records.DistrictRecord`
 and turns it into report blocks: the title, a warning when the townships come from different
-counties, the district verdict box (the pooled wrong-exit rate as judged by the verdict module),
-then the township table with the wrong-exit and approval forest plots, the exited key villages
-(by name), the townships needing follow-up with their reasons and the townships missing from
-the summary. Every word comes from the message catalogue (topic ``district``), every number from
-the record; nothing here computes a statistic. The notebook ``district_summary.ipynb`` displays
-the same blocks, so the Jupyter path and the command line show the same report.
+counties, the district verdict box (the headline: the district wrong-exit rate with the townships
+as strata as judged by the verdict module, then one sentence counting the townships by verdict and
+naming every not-credible one), then the township table with the wrong-exit and approval forest
+plots, the exited key villages (by name), the townships needing follow-up with their reasons and
+the townships missing from the summary. Every word comes from the message catalogue (topic
+``district``), every number from the record; nothing here computes a statistic. The notebook
+``district_summary.ipynb`` displays the same blocks, so the Jupyter path and the command line
+show the same report.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 
 from data_contracts.messages import check_lang, label, text
 from data_contracts.records import (
+    TOWNSHIP_VERDICTS,
     DistrictRecord,
     FollowUpReason,
     MissingTownship,
@@ -65,6 +68,25 @@ def reason_text(reason: FollowUpReason, villages: dict[str, str], lang: str) -> 
         limit = ratio(UNDER_VERIFIED)
         return _t("reason.over_reporting", lang, factor=ratio(reason.value), limit=limit)
     return _t(f"reason.{code}", lang, indicators=names)
+
+
+def townships_sentence(record: DistrictRecord, lang: str) -> str:
+    """The headline's count of township verdicts in one sentence: N credible, M inconclusive,
+    K not credible with every one named (never cut), or plainly none; then any other code."""
+    counts = record.township_verdicts
+    others = "".join(
+        _t("box.townships_other", lang, count=count, verdict=label("verdict", code, lang))
+        for code, count in counts.items()
+        if code not in TOWNSHIP_VERDICTS and count
+    )
+    names = _t("list_separator", lang).join(record.not_credible_townships)
+    return _t(
+        "box.townships" if record.not_credible_townships else "box.townships_none",
+        lang,
+        **{code: counts.get(code, 0) for code in TOWNSHIP_VERDICTS},
+        names=names,
+        others=others,
+    )
 
 
 def missing_name(item: MissingTownship) -> str:
@@ -163,7 +185,8 @@ class DistrictReport:
         return box(f"<p>{esc(words)}</p>", "warning")
 
     def verdict_box(self) -> HtmlBlock:
-        """The pooled district wrong-exit rate against the standard, with the verdict."""
+        """The headline: the district wrong-exit rate (townships as strata) against the
+        standard with the verdict, then the townships counted by verdict (not credible named)."""
         r, lang = self.record, self.lang
         ind, est = r.wrong_exit_indicator, r.wrong_exit_indicator.estimate
         level = level_pct(est.level)
@@ -179,7 +202,10 @@ class DistrictReport:
             verdict=label("verdict", r.verdict.statistical, lang),
         )
         result = _t("pass" if ind.official_pass else "fail", lang)
-        lines = [_t("box.official", lang, threshold=threshold, result=result)]
+        lines = [
+            townships_sentence(r, lang),
+            _t("box.official", lang, threshold=threshold, result=result),
+        ]
         follow = r.verdict.follow_up
         if follow is not None:
             lines.append(_t(f"box.{follow.code}", lang, households=follow.households))

@@ -1,26 +1,34 @@
-"""District summary: townships as strata (closed form), verdict table, follow-up list."""
+"""District summary: townships as strata (closed form), verdict table, follow-up list, and the
+headline's count of township verdicts with the not-credible townships named."""
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import replace
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 import pytest
 from district_fixtures import township
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_contracts.errors import ExitcheckError
 from data_contracts.privacy import PERSONAL_COLUMNS
 from data_contracts.records import (
+    TOWNSHIP_VERDICTS,
     DistrictRecord,
     IndicatorRef,
     ResultsRecord,
+    VerdictCode,
     read_record,
     write_record,
 )
 from evaluation.district import summarise_district
 from evaluation.verdict import Thresholds, judge
-from reports.district_report import DistrictReport
+from reports.district_report import DistrictReport, townships_sentence
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +36,11 @@ def towns():
     # A: 160 of 600 with no error certifies the person rate (zero_failure_plan with the frame's
     # size factor needs 154; see tests/evaluation/test_assessment.py)
     return [township("A", 160, 600, 0), township("B", 60, 900, 9), township("C", 60, 900, 0, 8)]
+
+
+@pytest.fixture(scope="module")
+def summary(towns):
+    return summarise_district(towns)
 
 
 def test_townships_as_strata_closed_form(towns):
@@ -45,6 +58,76 @@ def test_townships_as_strata_closed_form(towns):
     num = sum((u["weight"] * u["surveyed_household_size"] * u["wrong_exit"]).sum() for u in units)
     den = sum((u["weight"] * u["surveyed_household_size"]).sum() for u in units)
     assert persons.estimate == pytest.approx(num / den, rel=1e-12)
+
+
+def test_headline_counts_and_names_the_not_credible_township(towns, summary):
+    """A: 0 of 150 wrong (credible), B: 9 of 60 (not credible), C: 0 of 52 (inconclusive)."""
+    own = [t.verdict.statistical for t in towns]  # each township's own verdict
+    assert own == ["credible", "not_credible", "inconclusive"]
+    record = summary.to_record()
+    assert record.township_verdicts == {"credible": 1, "inconclusive": 1, "not_credible": 1}
+    assert list(record.township_verdicts) == list(TOWNSHIP_VERDICTS)
+    assert record.not_credible_townships == ["B"]
+    zh, en = townships_sentence(record, "zh"), townships_sentence(record, "en")
+    assert zh == "1个乡镇可信、1个尚无定论、1个不可信：B。"
+    assert en == "Townships: 1 credible, 1 inconclusive, 1 not credible (B)."
+    for lang, words in (("zh", zh), ("en", en)):  # the headline box: verdict, then the count
+        box = DistrictReport(record, lang).verdict_box()
+        paragraphs = re.findall(r"<p[^>]*>(.*?)</p>", box)
+        assert html.unescape(paragraphs[1]) == words
+    # none not credible: said plainly, the 0 kept in the record
+    calm = summarise_district([towns[0], towns[2]]).to_record()
+    assert calm.township_verdicts == {"credible": 1, "inconclusive": 1, "not_credible": 0}
+    assert calm.not_credible_townships == []
+    assert townships_sentence(calm, "zh") == "1个乡镇可信、1个尚无定论，没有不可信的乡镇。"
+    assert (
+        townships_sentence(calm, "en")
+        == "Townships: 1 credible, 1 inconclusive, none not credible."
+    )
+    # a code beyond the three township verdicts is counted too, never dropped
+    other = record.model_copy(
+        update={"township_verdicts": {**record.township_verdicts, "not_assessable": 2}}
+    )
+    assert (
+        townships_sentence(other, "zh")
+        == "1个乡镇可信、1个尚无定论、1个不可信：B；另有2个乡镇未核查。"
+    )
+    assert townships_sentence(other, "en").endswith("1 not credible (B); 2 not checked.")
+
+
+NAMES = st.text(st.sampled_from("甲乙丙丁镇乡街道<>&\"'{}; ab"), min_size=1, max_size=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(NAMES, st.sampled_from(get_args(VerdictCode))),
+        max_size=14,
+        unique_by=lambda row: row[0],
+    )
+)
+def test_headline_counts_sum_and_names_follow_township_order(summary, rows):
+    """For any townships: the counts add up to their number, each equals the townships with that
+    verdict, and the not-credible names are those townships in order, all shown, escaped."""
+    template = summary.townships[0]
+    townships = tuple(template.model_copy(update={"township": n, "verdict": v}) for n, v in rows)
+    record = replace(summary, townships=townships).to_record()
+    counts = record.township_verdicts
+    assert sum(counts.values()) == len(rows)
+    codes = [v for _, v in rows]
+    assert set(codes) <= set(counts) and all(counts[c] == codes.count(c) for c in counts)
+    assert list(counts)[:3] == list(TOWNSHIP_VERDICTS)
+    names = [n for n, v in rows if v == "not_credible"]
+    assert record.not_credible_townships == names
+    for lang, sep in (("zh", "、"), ("en", ", ")):
+        sentence = townships_sentence(record, lang)
+        if names:  # every name, in order, none cut
+            assert sep.join(names) in sentence
+        box = DistrictReport(record, lang).verdict_box()
+        inner = re.findall(r"<p>(.*?)</p>", box)[0]
+        assert html.unescape(inner) == sentence and "<" not in inner and ">" not in inner
+    zh = townships_sentence(record, "zh")
+    assert zh.startswith(f"{counts['credible']}个乡镇可信、{counts['inconclusive']}个尚无定论")
 
 
 def test_table_and_follow_up(towns):
@@ -96,7 +179,7 @@ def test_follow_up_holds_codes_not_prose(towns):
 
 
 def test_district_verdict_through_the_verdict_module(towns):
-    """The pooled rate is judged by ``judge`` against the townships' threshold and level."""
+    """The district rate is judged by ``judge`` against the townships' threshold and level."""
     d = summarise_district(towns)
     e, level = d.wrong_exit_rate, 0.95
     bounds = (e.lower_bound(level), e.upper_bound(level))

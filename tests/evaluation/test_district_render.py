@@ -113,6 +113,9 @@ def test_hostile_township_name_is_escaped() -> None:
         assert "<script" not in joined
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in joined
         assert HOSTILE in body_text(blocks)  # shown as text, in the tables and the figures
+    assert record.not_credible_townships == [HOSTILE]  # named in the headline, escaped
+    box = DistrictReport(record, "zh").verdict_box()
+    assert "1个不可信：&lt;script&gt;alert(1)&lt;/script&gt;。" in box
 
 
 def test_townships_from_different_counties_get_a_warning() -> None:
@@ -164,6 +167,8 @@ def test_district_command_in_process(towns, tmp_path, capsys) -> None:
     assert f"missing township run {never}: not assessed yet" in captured.err
     assert f"missing township run {tmp_path / 'nope'}: run folder not found" in captured.err
     assert "district verdict: not credible (wrong-exit rate" in captured.out
+    # the report's headline sentence, from the catalogue: A credible, B not credible and named
+    assert "\nTownships: 1 credible, 0 inconclusive, 1 not credible (B).\n" in captured.out
     record = read_record(out / "district.json", DistrictRecord)
     assert [(t.township, t.version) for t in record.townships] == [("A", "v001"), ("B", "v001")]
     assert [(m.township, m.reason) for m in record.missing] == [

@@ -1,10 +1,15 @@
-"""District summary: latest finished versions, pooled estimate with townships as strata, report."""
+"""District summary: latest finished versions, pooled estimate with townships as strata, the
+headline's township counts, the report."""
 
 from __future__ import annotations
 
+import html
+import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data_contracts.errors import ExitcheckError
@@ -84,6 +89,44 @@ def test_pooled_estimate_is_ratio_of_totals_with_summed_variances(
     answered = units.loc[resp]  # degrees of freedom: interviewed PSUs − their strata
     assert est.df == answered["psu"].nunique() - answered["stratum"].nunique()
     assert est.n == designs.persons.subset("responded").n
+
+
+def demo_townships(demo: DemoResult) -> tuple[DistrictRecord, list[dict], list[pd.DataFrame]]:
+    """The demo's district.json and, read on their own (plain JSON, parquet), the results.json and
+    units.parquet of the version each township row names."""
+    record = read_record(demo.district_report.parent / "district.json", DistrictRecord)
+    results, units = [], []
+    for row, outcome in zip(record.townships, demo.townships, strict=True):
+        folder = outcome.run_dir / "assessments" / row.version
+        results.append(json.loads((folder / "results.json").read_text(encoding="utf-8")))
+        units.append(pd.read_parquet(folder / "units.parquet"))
+    return record, results, units
+
+
+def test_demo_headline_counts_the_townships_results(demo: DemoResult) -> None:
+    """district.json's counts and names equal a count of the townships' own results.json
+    verdicts; the report's headline says them in one sentence after the district verdict."""
+    record, results, _ = demo_townships(demo)
+    verdicts = [(r["township"], r["verdict"]["statistical"]) for r in results]
+    counted = Counter(v for _, v in verdicts)
+    assert record.township_verdicts == {
+        code: counted[code] for code in ("credible", "inconclusive", "not_credible")
+    }
+    assert sum(record.township_verdicts.values()) == len(results) == 3
+    names = [n for n, v in verdicts if v == "not_credible"]
+    assert record.not_credible_townships == names
+    c, i, k = (counted[code] for code in ("credible", "inconclusive", "not_credible"))
+    sentence = (
+        f"{c}个乡镇可信、{i}个尚无定论、{k}个不可信：{'、'.join(names)}。"
+        if names
+        else f"{c}个乡镇可信、{i}个尚无定论，没有不可信的乡镇。"
+    )
+    page = demo.district_report.read_text(encoding="utf-8")
+    box = page[page.index('<div class="verdict') :]
+    box = box[: box.index("</div>")]
+    paragraphs = [html.unescape(p) for p in box.split("</p>")]
+    assert "全区错退率（按人口，各乡镇为层）" in paragraphs[0]
+    assert paragraphs[1].endswith(sentence)
 
 
 def test_district_command_reports_missing_and_exits_1(

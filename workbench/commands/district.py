@@ -3,7 +3,8 @@
 Reads the newest finished version of each run folder (``results.json`` and ``units.parquet``),
 computes the district summary once, in-process (townships as strata), writes ``district.json``
 into a new ``--out`` folder and renders ``district_report.html`` from that record
-(:mod:`reports.district_report`, no notebook kernel). Prints the district verdict. Run folders
+(:mod:`reports.district_report`, no notebook kernel). Prints the district verdict and the
+report's headline sentence on the townships' verdicts (the not-credible ones named). Run folders
 without a finished assessment are listed in the report as missing and make the exit status 1.
 """
 
@@ -18,7 +19,7 @@ from data_contracts.errors import InputError
 from data_contracts.fileio import new_run_dir
 from data_contracts.messages import LANGS, label, text
 from data_contracts.records import DistrictRecord, write_record
-from reports.district_report import DistrictReport
+from reports.district_report import DistrictReport, townships_sentence
 from reports.formatting import level_pct, pct
 from workbench.district_data import MissingRun, StaleRun, collect
 from workbench.reporting import write_page
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     or its newest version is unfinished (an older one was used)."""
     done = write_district(args.run_dirs, args.out, args.lang)
     print(verdict_line(done.record, args.lang))
+    print(townships_sentence(done.record, args.lang))
     print(f"district report: {done.report}")
     for missing in done.missing:
         print(
