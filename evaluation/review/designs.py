@@ -110,7 +110,6 @@ def _labels(prefix: str, ids: np.ndarray) -> np.ndarray:
     return np.char.add(prefix, ids.astype(str))
 
 
-
 def draw_stratified(township: Township, n: int, reps: int, rng: np.random.Generator) -> Draws:
     """Stratified by risk band, SRS without replacement, proportional allocation (分层随机抽样).
 

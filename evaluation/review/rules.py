@@ -56,9 +56,7 @@ def review_interval(
     return interval(method, p, household_floor(p, se, e, f), df, level, n)
 
 
-def review_bounds(
-    method: str, est: RatioEstimates, level: float
-) -> tuple[np.ndarray, np.ndarray]:
+def review_bounds(method: str, est: RatioEstimates, level: float) -> tuple[np.ndarray, np.ndarray]:
     """One-sided (lower, upper) bounds at ``level``, as ``Estimate.bounds`` computes them."""
     p, se, df, e, f, k, edf, n = _basis(est)
     if method == "beta":
@@ -75,9 +73,7 @@ def mc_se(p: np.ndarray, reps: int) -> np.ndarray:
     return np.sqrt(p * (1 - p) / reps)
 
 
-def review_verdicts(
-    method: str, est: RatioEstimates, level: float, threshold: float
-) -> np.ndarray:
+def review_verdicts(method: str, est: RatioEstimates, level: float, threshold: float) -> np.ndarray:
     """Verdict codes (0 credible, 1 inconclusive, 2 not credible) of every replication: the
     one-sided bounds at the verdict ``level`` against the wrong-exit ``threshold``."""
     low, high = review_bounds(method, est, level)

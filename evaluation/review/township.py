@@ -34,9 +34,10 @@ class TownshipSpec:
     propensity of a household in each band to be a wrong exit; ``icc`` the intra-village correlation
     of that propensity on the logistic latent scale (0 = no clustering); ``size_risk`` γ the
     exponent of household size in the propensity (× m^γ; 0 = wrong exits unrelated to size, 1 =
-    odds proportional to the household size, < 0 = small households riskier); ``income_share`` the share of wrong exits that are
-    wrong because of income (the rest fail 两不愁三保障 with income above the line). γ uses no
-    random numbers, so townships that differ only in γ have the same villages, bands and sizes.
+    odds proportional to the household size, < 0 = small households riskier);
+    ``income_share`` the share of wrong exits that are wrong because of income (the rest fail
+    两不愁三保障 with income above the line). γ uses no random numbers, so townships that
+    differ only in γ have the same villages, bands and sizes.
     """
 
     households: int = 1500
