@@ -42,18 +42,17 @@ def risks(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def scenario_risks(result, tolerance_sd: float = 2.0) -> pd.DataFrame:
+def scenario_risks(verdict_oc: pd.DataFrame, config, tolerance_sd: float = 2.0) -> pd.DataFrame:
     """Consumer's risk P(credible | true rate = threshold) and producer's risk P(not credible or
     inconclusive | good rate) of the verdict rule (评估方风险 / 乡镇风险), with Monte Carlo SEs,
     per scenario, design and size.
 
-    From the rule study ``verdict_oc`` (persons, default method). ``limit`` is the nominal
+    From the rule study's table ``verdict_oc`` (persons, default method). ``limit`` is the nominal
     consumer's risk 1 − level (5 %) plus ``tolerance_sd`` MC SEs; ``within`` says whether the
     simulated consumer's risk is at or below it. ``true_rate`` is the realised persons rate of
     the township at the threshold's grid point (within half a household of it).
     """
-    cfg = result.config
-    v = result.tables["verdict_oc"]
+    cfg, v = config, verdict_oc
     keys = ["scenario", "size_risk", "design", "size", "design_size"]
     at_t = v[np.isclose(v["rate"], cfg.thresholds.wrong_exit)]
     good = v[np.isclose(v["rate"], cfg.good_rate)]
@@ -182,7 +181,7 @@ def consumer_findings(result) -> list[Finding]:
     5 % + 2 MC SE for every design and size (``consumer_ok``) or where it does not
     (``consumer_over``). ``sc`` is the scenario code, ``g`` its γ."""
     cfg = result.config
-    table = scenario_risks(result)
+    table = scenario_risks(result.tables["verdict_oc"], cfg)
     out = []
     for (code, gamma), g in table.groupby(["scenario", "size_risk"], sort=False):
         over = g[~g["within"]]
@@ -209,7 +208,7 @@ def to_record(result) -> ReviewRecord:
     town = result.township
     tables = dict(result.tables)
     tables["risks"] = risks(result)
-    tables["scenario_risks"] = scenario_risks(result)
+    tables["scenario_risks"] = scenario_risks(result.tables["verdict_oc"], cfg)
     tables["design_effects"] = design_effects(result)
     tables["non_monotone_oc"] = non_monotone_oc(result)
     return ReviewRecord.model_validate(
