@@ -34,6 +34,7 @@ from reports.page import figure
 SECTIONS = (
     "findings",
     "risks",
+    "scenario_risks",
     "oc",
     "coverage",
     "sample_size",
@@ -104,6 +105,11 @@ def design_label(label: str, lang: str) -> str:
     return f"{design_name(design, lang)} {size}".strip()
 
 
+def scenario_name(code: str, size_risk: float, lang: str) -> str:
+    """A scenario in the report language with its γ ('错退集中在大户（γ = 1）')."""
+    return _t(f"scenario.{code}", lang, g=float(size_risk))
+
+
 def measure_name(measure: str, lang: str) -> str:
     """persons / households in the report language."""
     return _t(f"measure.{measure}", lang)
@@ -120,6 +126,8 @@ def finding_text(finding: Finding, lang: str, level: float = Thresholds.level) -
     params: dict[str, Any] = dict(finding.params)
     if "d" in params:
         params["d"] = design_label(str(params["d"]), lang)
+    if "sc" in params:
+        params["sc"] = scenario_name(str(params["sc"]), float(params["g"]), lang)
     if "meas" in params:
         params["meas"] = _t("list_sep", lang).join(
             measure_name(m.strip(), lang) for m in str(params["meas"]).split(",")
@@ -226,9 +234,19 @@ class ReviewReport:
         parts = {
             "findings": [self.findings_list],
             "risks": [self.risk_words, self.risk_table],
+            "scenario_risks": [
+                self.scenario_words,
+                self.true_rate_words,
+                self.scenario_risk_table,
+            ],
             "oc": [self.oc_words, self.oc_chart, self.oc_default_words, self.oc_table],
             "coverage": [self.coverage_words, self.coverage_chart, self.coverage_table],
-            "sample_size": [self.deff_table, self.sample_size_table],
+            "sample_size": [
+                self.deff_table,
+                self.size_needed_words,
+                self.size_needed_table,
+                self.sample_size_table,
+            ],
             "measurement_error": [
                 lambda: self.sensitivity_words("measurement_error"),
                 lambda: self.sensitivity_table("measurement_error"),
@@ -335,6 +353,66 @@ class ReviewReport:
         """The risks as a table."""
         frame = self.risk_frame()
         return table(frame, list(frame.columns[1:]))
+
+    # ----------------------------------------------------------------- scenarios
+    def scenario_words(self) -> HtmlBlock:
+        """What the consumer's and producer's risks by scenario are and what γ means."""
+        return paragraph(
+            "review.para.scenario_risks",
+            self.lang,
+            threshold=rate_pct(self.threshold),
+            alpha=level_pct(1 - self.level),
+            good=rate_pct(self.parameters["good_rate"]),
+        )
+
+    def true_rate_words(self) -> HtmlBlock:
+        """The realised true rates (persons, households) at the threshold's grid point."""
+        r = self.frames["scenario_risks"].drop_duplicates(["scenario", "size_risk"])
+        parts = [
+            _t(
+                "true_rates_of",
+                self.lang,
+                scenario=scenario_name(c, g, self.lang),
+                persons=pct(p, 2),
+                households=pct(h, 2),
+            )
+            for c, g, p, h in zip(
+                r["scenario"], r["size_risk"], r["true_rate"], r["true_rate_households"],
+                strict=True,
+            )
+        ]  # fmt: skip
+        rates = _t("list_sep", self.lang).join(parts)
+        return paragraph(
+            "review.para.true_rates", self.lang, threshold=rate_pct(self.threshold), rates=rates
+        )
+
+    def scenario_risk_frame(self) -> pd.DataFrame:
+        """Consumer's and producer's risk (± MC SE) per design and scenario (one row each)."""
+        lang = self.lang
+        r = self.frames["scenario_risks"]
+        order = {d: i for i, d in enumerate(dict.fromkeys(r["design_size"]))}
+        r = r.sort_values("design_size", key=lambda d: d.map(order), kind="stable")
+
+        def cells(risk: str) -> list[str]:
+            pairs = zip(r[f"{risk}_risk"], r[f"{risk}_mc_se"], strict=True)
+            return [f"{pct(p)} ± {pct(e)}" for p, e in pairs]
+
+        return pd.DataFrame(
+            {
+                _col("design", lang): [design_label(d, lang) for d in r["design_size"]],
+                _col("scenario", lang): [
+                    scenario_name(c, g, lang)
+                    for c, g in zip(r["scenario"], r["size_risk"], strict=True)
+                ],
+                _col("consumer_risk", lang, rate=rate_pct(self.threshold)): cells("consumer"),
+                _col("producer_risk", lang): cells("producer"),
+            }
+        )
+
+    def scenario_risk_table(self) -> HtmlBlock:
+        """The risks by scenario as a table."""
+        frame = self.scenario_risk_frame()
+        return table(frame, list(frame.columns[2:]))
 
     # ----------------------------------------------------------------- OC
     def oc_frame(self, design_size: str | None = None, method: str | None = None) -> pd.DataFrame:
@@ -481,13 +559,49 @@ class ReviewReport:
                 _col("target", lang): [target] * len(s),
                 _col("simulated", lang): list(s["simulated"]),
                 _col("smallest_simulated_size", lang): list(s["smallest_simulated_size"]),
-                _col("n_srs", lang): [count(v) for v in s["n_srs"]],
+                _col("n_stratified", lang): [count(v) for v in s["n_stratified"]],
                 _col("deff_at_threshold", lang, threshold=rate_pct(self.threshold)): [
                     ratio(v) for v in s["deff_at_threshold"]
                 ],
                 _col("projected_n", lang): [count(v) for v in s["projected_n"]],
             }
         )
+
+    def size_needed_words(self) -> HtmlBlock:
+        """What the zero-error size and the stratified size needed are."""
+        n = self.frames["size_needed"]
+        p = self.parameters
+        return paragraph(
+            "review.para.size_needed",
+            self.lang,
+            factor=ratio(float(n["size_factor"].iloc[0])),
+            good=rate_pct(p["good_rate"]),
+            power=pct(p["target_power"], 0),
+        )
+
+    def size_needed_frame(self) -> pd.DataFrame:
+        """Per scenario: the zero-error sizes and the stratified size the target needs."""
+        lang = self.lang
+        n = self.frames["size_needed"]
+        return pd.DataFrame(
+            {
+                _col("scenario", lang): [
+                    scenario_name(c, g, lang)
+                    for c, g in zip(n["scenario"], n["size_risk"], strict=True)
+                ],
+                _col("n_zero_persons", lang): [count(v) for v in n["n_zero_persons"]],
+                _col("n_zero_households", lang): [count(v) for v in n["n_zero_households"]],
+                _col("n_needed", lang): [count(v) for v in n["n_needed"]],
+                _col("p_credible_needed", lang): [
+                    f"{pct(p)} ± {pct(e)}" for p, e in zip(n["p_credible"], n["mc_se"], strict=True)
+                ],
+            }
+        )
+
+    def size_needed_table(self) -> HtmlBlock:
+        """The sizes the verdict rule needs as a table."""
+        frame = self.size_needed_frame()
+        return table(frame, list(frame.columns[1:]))
 
     def sample_size_table(self) -> HtmlBlock:
         """The sample sizes needed as a table."""

@@ -38,6 +38,23 @@ class Layout:
     stratum_labels: tuple[str, ...]
     psu_labels: np.ndarray
 
+    @property
+    def psu_of_position(self) -> np.ndarray:
+        """PSU number (0 … P − 1) of each household in layout order."""
+        n = self.order.size
+        if self.psu_starts is None:
+            return np.arange(n)
+        marks = np.zeros(n, dtype=int)
+        marks[self.psu_starts[1:]] = 1
+        return np.cumsum(marks)
+
+    @property
+    def stratum_of_psu(self) -> np.ndarray:
+        """Stratum number (0 … H − 1) of each PSU."""
+        psus = self.order.size if self.psu_starts is None else self.psu_starts.size
+        counts = np.diff(np.append(self.stratum_starts, psus))
+        return np.repeat(np.arange(self.stratum_starts.size), counts)
+
 
 @dataclass(frozen=True)
 class Draws:
@@ -62,11 +79,8 @@ class Draws:
         w = self.weights[rep]
         stratum_of_row = np.empty(w.size, dtype=object)
         fpc_of_row = np.empty(w.size)
-        psu_index = _psu_index(self.layout, w.size)
-        psu_stratum = np.repeat(
-            np.arange(len(self.layout.stratum_labels)),
-            np.diff(np.append(self.layout.stratum_starts, psu_index.max() + 1)),
-        )
+        psu_index = self.layout.psu_of_position
+        psu_stratum = self.layout.stratum_of_psu
         stratum_of_row[self.layout.order] = np.asarray(self.layout.stratum_labels)[
             psu_stratum[psu_index]
         ]
@@ -94,15 +108,6 @@ class Draws:
 def _labels(prefix: str, ids: np.ndarray) -> np.ndarray:
     """PSU labels such as ``V3`` (village 3) or ``H17`` (household 17)."""
     return np.char.add(prefix, ids.astype(str))
-
-
-def _psu_index(layout: Layout, n: int) -> np.ndarray:
-    """PSU number of each row in layout order."""
-    if layout.psu_starts is None:
-        return np.arange(n)
-    marks = np.zeros(n, dtype=int)
-    marks[layout.psu_starts[1:]] = 1
-    return np.cumsum(marks)
 
 
 def draw_stratified(township: Township, n: int, reps: int, rng: np.random.Generator) -> Draws:

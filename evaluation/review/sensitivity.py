@@ -1,5 +1,6 @@
 """Sensitivity of the default design to income measurement error and non-ignorable non-response,
-and the sample size each design needs for a target operating characteristic.
+and the sample size each design needs for a target operating characteristic under the verdict's
+bound rule (``rules``: the household count rule of ``evaluation.bounds``).
 """
 
 from __future__ import annotations
@@ -11,20 +12,19 @@ import pandas as pd
 from scipy import stats
 
 from data_contracts.errors import RequestError
-from evaluation.review.designs import Draws
+from evaluation.review.designs import Draws, draw_stratified
 from evaluation.review.estimator import RatioEstimates, ratio_estimates
-from evaluation.review.rules import review_interval
+from evaluation.review.rules import mc_se, review_interval, review_verdicts
+from evaluation.review.scenarios import Scenario
 from evaluation.review.township import Township
-from evaluation.verdict import verdict_codes
+from sampling.plans import zero_failure_plan
 
 
 def _judged(est: RatioEstimates, truth: float, config, method: str) -> dict:
     """Mean estimate, bias, coverage of ``truth`` and verdict probabilities (persons rate)."""
     level, threshold = config.thresholds.level, config.thresholds.wrong_exit
-    args = (est.estimate, est.se, est.df)
-    lo, hi = review_interval(method, *args, level, est.n, est.fraction)
-    b_lo, b_hi = review_interval(method, *args, 2 * level - 1, est.n, est.fraction)
-    codes = verdict_codes(b_lo, b_hi, threshold)
+    lo, hi = review_interval(method, est, level)
+    codes = review_verdicts(method, est, level, threshold)
     return {
         "mean_estimate": float(est.estimate.mean()),
         "bias": float(est.estimate.mean() - truth),
@@ -56,7 +56,11 @@ def measurement_error(
             p_below = stats.norm.cdf(z)
             apparent = township.size * ((ratio * noise < 1) | fail)
             est = ratio_estimates(
-                draws.weights, apparent[None], township.size.astype(float), draws.layout
+                draws.weights,
+                apparent[None],
+                township.size.astype(float),
+                draws.layout,
+                township.size_factor,
             )
             rows.append(
                 {
@@ -76,7 +80,7 @@ def measurement_error(
 
 def _first(est: RatioEstimates) -> RatioEstimates:
     """Squeeze the single outcome of a (R × 1) estimate."""
-    return replace(est, estimate=est.estimate[:, 0], se=est.se[:, 0])
+    return replace(est, estimate=est.estimate[:, 0], se=est.se[:, 0], events=est.events[:, 0])
 
 
 def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generator) -> pd.DataFrame:
@@ -108,6 +112,7 @@ def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generat
                 township.wrong_persons()[:, k].astype(float),
                 township.size.astype(float),
                 draws.layout,
+                township.size_factor,
             )
             rows.append(
                 {
@@ -122,41 +127,88 @@ def nonresponse(township: Township, draws: Draws, config, rng: np.random.Generat
     return pd.DataFrame(rows)
 
 
-def srs_credible_probability(
-    n: np.ndarray, rate: float, threshold: float, level: float
-) -> np.ndarray:
-    """P(credible) for an SRS of n households (binomial, exact).
+def _credible_at(township: Township, n: int, config) -> float:
+    """Simulated P(credible) of the persons rate at the good rate for a stratified sample of n
+    (proportional allocation), R replications drawn with the seed (config.seed, n)."""
+    k = int(np.flatnonzero(np.isclose(township.rates, config.good_rate))[0])
+    rng = np.random.default_rng([config.seed, n])
+    draws = draw_stratified(township, n, config.reps, rng)
+    est = ratio_estimates(
+        draws.weights,
+        township.wrong_persons()[:, k].astype(float),
+        township.size.astype(float),
+        draws.layout,
+        township.size_factor,
+    )
+    level, threshold = config.thresholds.level, config.thresholds.wrong_exit
+    return float((review_verdicts(config.default_method, est, level, threshold) == 0).mean())
 
-    Credible when the d wrong exits found give a Clopper–Pearson upper bound below ``threshold``.
+
+def size_needed(worlds: list[Scenario], config) -> pd.DataFrame:
+    """The sample size the verdict rule needs (所需样本量), per scenario township.
+
+    ``size_factor`` is the frame's person-equivalence; ``n_zero_persons`` /
+    ``n_zero_households``: the smallest sample that can certify at all (no
+    error found), ``sampling.plans.zero_failure_plan`` for the township's N (and its size factor
+    for persons) — below it P(credible) = 0 whatever the true rate. ``n_needed``: the smallest
+    stratified n (proportional allocation) whose simulated P(credible | good rate) reaches the
+    target power, by bisection between ``n_zero_persons`` and N (a census always certifies a
+    township below the threshold); ``p_credible`` ± ``mc_se`` at that n.
     """
-    d = np.arange(int(np.ceil(threshold * n.max())) + 1)[None, :]  # the CP bound exceeds d/n
-    nn = n[:, None]
-    with np.errstate(invalid="ignore"):
-        upper = np.where(d < nn, stats.beta.ppf(level, d + 1, nn - d), 1.0)
-    ok = (upper < threshold) & (d <= nn)
-    d_max = np.where(ok.any(axis=1), ok.sum(axis=1) - 1, -1)
-    return np.where(d_max >= 0, stats.binom.cdf(d_max, n, rate), 0.0)
+    t = config.thresholds
+    rows = []
+    for world in worlds:
+        town = world.township
+        big_n = town.n_households
+        zero = zero_failure_plan(t.wrong_exit, t.level, 0, big_n, size_factor=town.size_factor).n
+        plain = zero_failure_plan(t.wrong_exit, t.level, 0, big_n).n
+        low, high = zero - 1, big_n  # P(credible) < target at low (0 there), ≥ target at high
+        p_high = 1.0
+        while high - low > 1:
+            mid = (low + high) // 2
+            p = _credible_at(town, mid, config)
+            if p >= config.target_power:
+                high, p_high = mid, p
+            else:
+                low = mid
+        rows.append(
+            {
+                "scenario": world.code,
+                "size_risk": world.size_risk,
+                "target_power": config.target_power,
+                "good_rate": config.good_rate,
+                "size_factor": town.size_factor,
+                "n_zero_persons": int(zero),
+                "n_zero_households": int(plain),
+                "n_needed": int(high),
+                "p_credible": p_high,
+                "mc_se": float(mc_se(p_high, config.reps)),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def sample_size_needed(tables: dict[str, pd.DataFrame], config) -> pd.DataFrame:
-    """Per design: P(credible) at the good rate for each simulated size, the smallest simulated size
-    that reaches the target, and a projection n_SRS × realised deff (persons, at the threshold).
+    """Per design: P(credible) at the good rate for each simulated size, the smallest simulated
+    size that reaches the target, and a projection: the base township's stratified ``n_needed``
+    (``size_needed``) × the design's realised deff ÷ the stratified design's (persons, at the
+    threshold).
     """
-    threshold, level = config.thresholds.wrong_exit, config.thresholds.level
-    n_grid = np.arange(20, 3001)
-    p_srs = srs_credible_probability(n_grid, config.good_rate, threshold, level)
-    reach = np.flatnonzero(p_srs >= config.target_power)
-    n_srs = int(n_grid[reach[0]]) if reach.size else None
+    threshold = config.thresholds.wrong_exit
+    needed = tables["size_needed"]
+    n_strat = int(needed.loc[needed["scenario"] == "base", "n_needed"].iloc[0])
     oc = tables["oc"]
     acc = tables["accuracy"]
     sel = (oc["method"] == config.default_method) & (oc["measure"] == "persons")
     good = oc[sel & np.isclose(oc["rate"], config.good_rate)]
     at_t = acc[(acc["measure"] == "persons") & np.isclose(acc["rate"], threshold)]
+    # each design's realised deff at its largest simulated size
+    deffs = at_t.groupby("design", sort=False)["deff"].last()
     rows = []
     for design, group in good.groupby("design", sort=False):
         merged = group.merge(at_t[["design_size", "mean_n", "deff"]], on="design_size")
         ok = merged[merged["p_credible"] >= config.target_power]
-        deff = float(merged["deff"].iloc[-1])
+        deff = float(deffs[design])
         rows.append(
             {
                 "design": design,
@@ -168,9 +220,9 @@ def sample_size_needed(tables: dict[str, pd.DataFrame], config) -> pd.DataFrame:
                     )
                 ),
                 "smallest_simulated_size": ok["size"].iloc[0] if len(ok) else None,
-                "n_srs": n_srs,
+                "n_stratified": n_strat,
                 "deff_at_threshold": deff,
-                "projected_n": None if n_srs is None else int(np.ceil(n_srs * max(deff, 1e-9))),
+                "projected_n": int(np.ceil(n_strat * deff / deffs["stratified"] - 1e-9)),
             }
         )
     return pd.DataFrame(rows)

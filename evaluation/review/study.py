@@ -2,16 +2,19 @@
 
 For each design and sample size, R replications are drawn once (random keys, all at once) and
 reused for every true rate of the grid (common random numbers: the wrong-exit sets are nested, so
-OC curves are smooth). Each replication is estimated in closed form (``estimator``), given an
-interval by every method of ``evaluation.intervals`` and judged by the rule of
-``evaluation.verdict`` (one-sided bounds at the verdict level against the threshold).
+OC curves are smooth) and for every scenario (``scenarios``: the same households are sampled).
+Each replication is estimated in closed form (``estimator``), given an interval by every method
+the assessment offers, bounded exactly as the assessment bounds a wrong-exit rate (``rules``:
+the household count rule of ``evaluation.bounds``) and judged by the rule of
+``evaluation.verdict`` (one-sided bounds at the verdict level against the threshold). The rule
+studies of ``scenarios.RULE_STUDIES`` run in every scenario.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -19,22 +22,34 @@ import pandas as pd
 from data_contracts.errors import RequestError
 from data_contracts.records import Finding, ReviewRecord
 from evaluation.review.designs import Draws, draw_cluster, draw_stratified, draw_two_stage
-from evaluation.review.estimator import RatioEstimates, ratio_estimates
-from evaluation.review.rules import CI_METHODS, review_interval
-from evaluation.review.sensitivity import measurement_error, nonresponse, sample_size_needed
+from evaluation.review.estimator import RatioEstimates
+from evaluation.review.rules import CI_METHODS, mc_se, review_interval, review_verdicts
+from evaluation.review.scenarios import MEASURES, RULE_STUDIES, Replications, outcome, scenarios
+from evaluation.review.sensitivity import (
+    measurement_error,
+    nonresponse,
+    sample_size_needed,
+    size_needed,
+)
 from evaluation.review.summary import findings, to_record
 from evaluation.review.township import DEFAULT_RATES, Township, TownshipSpec, synthetic_township
-from evaluation.verdict import VERDICTS, Thresholds, verdict_codes
+from evaluation.verdict import VERDICTS, Thresholds
 
 
 @dataclass(frozen=True)
 class ReviewConfig:
-    """Everything the review depends on; recorded in review.json."""
+    """Everything the review depends on; recorded in review.json.
+
+    ``size_risk_scenarios`` are the γ of the 错退集中在大户 scenarios run beside the configured
+    township (``scenarios``: same households sampled, wrong exits planted with propensity ×
+    m^γ); ``()`` runs the base township only.
+    """
 
     reps: int = 1000
     seed: int = 20161
     rates: tuple[float, ...] = DEFAULT_RATES
     township: TownshipSpec = field(default_factory=TownshipSpec)
+    size_risk_scenarios: tuple[float, ...] = (1.0, 2.0)
     stratified_sizes: tuple[int, ...] = (100, 150, 300)
     cluster_villages: tuple[int, ...] = (4, 6, 10)
     two_stage_sizes: tuple[tuple[int, int], ...] = ((10, 10), (10, 15), (15, 20))
@@ -73,6 +88,8 @@ class ReviewConfig:
                 f"threshold {self.thresholds.wrong_exit}; got {list(self.rates)}"
             )
         self.township.check()
+        for gamma in self.size_risk_scenarios:
+            replace(self.township, size_risk=float(gamma)).check()
 
 
 def draw_all(township: Township, config: ReviewConfig, rng: np.random.Generator) -> Iterator[Draws]:
@@ -85,33 +102,26 @@ def draw_all(township: Township, config: ReviewConfig, rng: np.random.Generator)
         yield draw_two_stage(township, m, k, config.reps, rng)
 
 
-def _mc(p: np.ndarray, reps: int) -> np.ndarray:
-    """Monte Carlo standard error of a proportion estimated from ``reps`` replications."""
-    return np.sqrt(p * (1 - p) / reps)
-
-
 def evaluate(
     est: RatioEstimates, truth: np.ndarray, config: ReviewConfig, labels: dict
 ) -> tuple[list[dict], list[dict]]:
     """Coverage rows and OC rows for one (R × K) set of estimates against the K true values."""
     reps = est.estimate.shape[0]
-    df, n, f = est.df[:, None], est.n[:, None], est.fraction[:, None]
     level, threshold = config.thresholds.level, config.thresholds.wrong_exit
     coverage, oc = [], []
     official = (est.estimate < threshold).mean(axis=0)
     for method in CI_METHODS:
-        lo, hi = review_interval(method, est.estimate, est.se, df, level, n, f)
+        lo, hi = review_interval(method, est, level)
         below, above = (hi < truth).mean(axis=0), (lo > truth).mean(axis=0)
         cov = 1 - below - above
-        b_lo, b_hi = review_interval(method, est.estimate, est.se, df, 2 * level - 1, n, f)
-        codes = verdict_codes(b_lo, b_hi, threshold)
+        codes = review_verdicts(method, est, level, threshold)
         for k, rate in enumerate(config.rates):
             base = {**labels, "rate": float(rate), "true_rate": float(truth[k]), "method": method}
             coverage.append(
                 base
                 | {
                     "coverage": float(cov[k]),
-                    "mc_se": float(_mc(cov[k], reps)),
+                    "mc_se": float(mc_se(cov[k], reps)),
                     "interval_below_truth": float(below[k]),  # the rate is understated
                     "interval_above_truth": float(above[k]),
                     "mean_width": float(np.nanmean(hi[:, k] - lo[:, k])),
@@ -123,8 +133,8 @@ def evaluate(
                 | {f"p_{v}": float(p) for v, p in zip(VERDICTS, probs, strict=True)}
                 | {
                     "p_official_pass": float(official[k]),
-                    "mc_se_credible": float(_mc(probs[0], reps)),
-                    "mc_se_official": float(_mc(official[k], reps)),
+                    "mc_se_credible": float(mc_se(probs[0], reps)),
+                    "mc_se_official": float(mc_se(official[k], reps)),
                 }
             )
     return coverage, oc
@@ -217,25 +227,17 @@ def run_review(
     say = progress or (lambda _msg: None)
     township = synthetic_township(config.township, config.rates, config.seed)
     rng = np.random.default_rng(config.seed)
-    outcomes = {
-        "persons": (
-            township.wrong_persons().T.astype(float),
-            township.size.astype(float),
-            township.true_rate,
-        ),
-        "households": (
-            township.wrong.T.astype(float),
-            np.ones(township.n_households),
-            township.true_rate_households,
-        ),
-    }
-    srs = {m: srs_variance(township, m == "persons") for m in outcomes}
+    srs = {m: srs_variance(township, m == "persons") for m in MEASURES}
+    worlds = scenarios(township, config)
     coverage, oc, acc = [], [], []
+    studied: dict[str, list[dict]] = {name: [] for name in RULE_STUDIES}
     default = None
     for d in draw_all(township, config, rng):
         say(f"{d.design} {d.size_label}: {d.replications} replications")
-        for measure, (y, x, truth) in outcomes.items():
-            est = ratio_estimates(d.weights, y, x, d.layout)
+        reps = Replications(d)
+        for measure in MEASURES:
+            est = reps.estimates(township, measure)
+            truth = outcome(township, measure)[2]
             labels = {
                 "design": d.design,
                 "size": d.size_label,
@@ -246,6 +248,9 @@ def run_review(
             coverage += c
             oc += o
             acc += accuracy(est, truth, srs[measure], labels, config.rates)
+        for name, study in RULE_STUDIES.items():
+            for world in worlds:
+                studied[name] += study(world, reps, config)
         if (d.design, d.size_label) == config.default_design:
             default = d
     if default is None:
@@ -256,9 +261,11 @@ def run_review(
         "coverage": pd.DataFrame(coverage),
         "oc": pd.DataFrame(oc),
         "accuracy": pd.DataFrame(acc),
-    }
+    } | {name: pd.DataFrame(rows) for name, rows in studied.items()}
     say("sensitivity: measurement error and non-response")
     tables["measurement_error"] = measurement_error(township, default, config, rng)
     tables["nonresponse"] = nonresponse(township, default, config, rng)
+    say("sample size needed by the verdict rule")
+    tables["size_needed"] = size_needed(worlds, config)
     tables["sample_size"] = sample_size_needed(tables, config)
     return ReviewResult(config, township, tables, time.perf_counter() - started)

@@ -42,6 +42,32 @@ def risks(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def scenario_risks(verdict_oc: pd.DataFrame, config, tolerance_sd: float = 2.0) -> pd.DataFrame:
+    """Consumer's risk P(credible | true rate = threshold) and producer's risk P(not credible or
+    inconclusive | good rate) of the verdict rule (评估方风险 / 乡镇风险), with Monte Carlo SEs,
+    per scenario, design and size.
+
+    From the rule study's table ``verdict_oc`` (persons, default method). ``limit`` is the nominal
+    consumer's risk 1 − level (5 %) plus ``tolerance_sd`` MC SEs; ``within`` says whether the
+    simulated consumer's risk is at or below it. ``true_rate`` is the realised persons rate of
+    the township at the threshold's grid point (within half a household of it).
+    """
+    cfg, v = config, verdict_oc
+    keys = ["scenario", "size_risk", "design", "size", "design_size"]
+    at_t = v[np.isclose(v["rate"], cfg.thresholds.wrong_exit)]
+    good = v[np.isclose(v["rate"], cfg.good_rate)]
+    out = at_t[[*keys, "true_rate", "true_rate_households", "p_credible", "mc_se_credible"]]
+    out = out.rename(columns={"p_credible": "consumer_risk", "mc_se_credible": "consumer_mc_se"})
+    producer = good[keys].assign(
+        producer_risk=1 - good["p_credible"],
+        producer_mc_se=good["mc_se_credible"],  # the SE of 1 − p is the SE of p
+    )
+    out = out.merge(producer, on=keys, validate="one_to_one")
+    out["limit"] = (1 - cfg.thresholds.level) + tolerance_sd * out["consumer_mc_se"]
+    out["within"] = out["consumer_risk"] <= out["limit"] + 1e-12
+    return out
+
+
 def design_effects(result) -> pd.DataFrame:
     """Realised design effect at the threshold rate vs the deff a plan would assume."""
     acc = result.tables["accuracy"]
@@ -132,6 +158,7 @@ def findings(result) -> list[Finding]:
         f"{m} {p:.1%}" for m, p in zip(at_t["method"], at_t["p_credible"], strict=True)
     )
     out.append(Finding(code="by_method", params={"t": float(t), "d": label, "lst": listed}))
+    out += consumer_findings(result)
     bad = non_monotone_oc(result)
     if bad.empty:
         out.append(Finding(code="mono"))
@@ -149,12 +176,39 @@ def findings(result) -> list[Finding]:
     return out
 
 
+def consumer_findings(result) -> list[Finding]:
+    """One finding per scenario: whether the consumer's risk at the threshold stays within
+    5 % + 2 MC SE for every design and size (``consumer_ok``) or where it does not
+    (``consumer_over``). ``sc`` is the scenario code, ``g`` its γ."""
+    cfg = result.config
+    table = scenario_risks(result.tables["verdict_oc"], cfg)
+    out = []
+    for (code, gamma), g in table.groupby(["scenario", "size_risk"], sort=False):
+        over = g[~g["within"]]
+        worst = (over if len(over) else g).sort_values("consumer_risk").iloc[-1]
+        params = {
+            "sc": code,
+            "g": float(gamma),
+            "total": len(g),
+            "t": float(cfg.thresholds.wrong_exit),
+            "cr": float(worst["consumer_risk"]),
+            "e": float(worst["consumer_mc_se"]),
+            "d": worst["design_size"],
+        }
+        if over.empty:
+            out.append(Finding(code="consumer_ok", params=params))
+        else:
+            out.append(Finding(code="consumer_over", params=params | {"k": len(over)}))
+    return out
+
+
 def to_record(result) -> ReviewRecord:
     """review.json as a record: parameters, truth, tables as rows, coded findings, run time."""
     cfg = result.config
     town = result.township
     tables = dict(result.tables)
     tables["risks"] = risks(result)
+    tables["scenario_risks"] = scenario_risks(result.tables["verdict_oc"], cfg)
     tables["design_effects"] = design_effects(result)
     tables["non_monotone_oc"] = non_monotone_oc(result)
     return ReviewRecord.model_validate(

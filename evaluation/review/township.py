@@ -3,7 +3,9 @@
 A township is a fixed finite population of exited households (脱贫户) in villages, each with a
 risk band of its *reported* income margin above the poverty line. Wrong exits (错退) are planted
 so that the finite-population rate by persons equals a target exactly (to within one household),
-concentrated in the low-margin band and clustered by village. For every rate of the grid the same
+concentrated in the low-margin band, clustered by village and — when ``size_risk`` γ > 0 —
+in large households (propensity × m^γ: the scenario 错退集中在大户, in which one wrong exit
+weighs many persons). For every rate of the grid the same
 random keys are used, so the sets of wrong exits are nested: a township with a higher rate contains
 every wrong exit of a township with a lower rate (common random numbers make OC curves smooth).
 """
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.errors import RequestError
+from evaluation.bounds import size_factor
 
 RISK_BANDS = ("<10%", "10-30%", ">30%")
 """Reported income margin above the line: households pushed just over it are the risky ones."""
@@ -29,9 +32,12 @@ class TownshipSpec:
 
     ``band_shares`` are the households' shares in :data:`RISK_BANDS`; ``band_risk`` the relative
     propensity of a household in each band to be a wrong exit; ``icc`` the intra-village correlation
-    of that propensity on the logistic latent scale (0 = no clustering); ``income_share`` the
-    share of wrong exits that are wrong because of income (the rest fail 两不愁三保障 with income
-    above the line).
+    of that propensity on the logistic latent scale (0 = no clustering); ``size_risk`` γ the
+    exponent of household size in the propensity (× m^γ; 0 = wrong exits unrelated to size, 1 =
+    odds proportional to the household size, < 0 = small households riskier);
+    ``income_share`` the share of wrong exits that are wrong because of income (the rest fail
+    两不愁三保障 with income above the line). γ uses no random numbers, so townships that
+    differ only in γ have the same villages, bands and sizes.
     """
 
     households: int = 1500
@@ -39,6 +45,7 @@ class TownshipSpec:
     band_shares: tuple[float, float, float] = (0.2, 0.35, 0.45)
     band_risk: tuple[float, float, float] = (6.0, 2.0, 1.0)
     icc: float = 0.15
+    size_risk: float = 0.0
     income_share: float = 0.7
     mean_household_size: float = 3.2
 
@@ -52,6 +59,8 @@ class TownshipSpec:
             raise RequestError(f"icc must be in [0, 1); got {self.icc}")
         if not np.isclose(sum(self.band_shares), 1) or min(self.band_shares) <= 0:
             raise RequestError(f"band_shares must be positive and sum to 1; got {self.band_shares}")
+        if not -4 <= self.size_risk <= 4:  # 8^4: larger γ only orders the households by size
+            raise RequestError(f"size_risk must be in [-4, 4]; got {self.size_risk}")
         if min(self.band_risk) <= 0:
             raise RequestError(f"band_risk must be positive; got {self.band_risk}")
         if not 0 <= self.income_share <= 1:
@@ -90,6 +99,12 @@ class Township:
     def n_households(self) -> int:
         """Number of exited households in the township."""
         return int(self.size.size)
+
+    @property
+    def size_factor(self) -> float:
+        """The frame's person-equivalence 1/(1 + CV²(m)) (``evaluation.bounds.size_factor``):
+        what the assessment multiplies the Kish-equivalent households by for a person rate."""
+        return size_factor(self.size)
 
     @property
     def village_sizes(self) -> np.ndarray:
@@ -140,11 +155,13 @@ def synthetic_township(
     n = village.size
     band = rng.choice(3, size=n, p=spec.band_shares)
     size = 1 + np.minimum(rng.poisson(spec.mean_household_size - 1, n), 7)
-    # Propensity: band relative risk × village effect (logistic latent scale variance π²/3).
+    # Propensity: band relative risk × village effect (logistic latent scale variance π²/3)
+    # × household size^γ.
     sigma = np.sqrt(spec.icc / (1 - spec.icc) * np.pi**2 / 3)
     propensity = (
         np.asarray(spec.band_risk)[band]
         * np.exp(sigma * rng.standard_normal(spec.villages))[village]
+        * np.power(size.astype(float), spec.size_risk)
     )
     # Efraimidis–Spirakis keys: order of entering the wrong set is a weighted random permutation.
     order = np.argsort(np.log(rng.random(n)) / propensity)[::-1]

@@ -83,7 +83,14 @@ def test_sections_and_tables(folder: Path) -> None:
     assert [b for b in report.blocks() if "<table" in b] == [
         b for b in report.blocks() if b.startswith('<table class="report">')
     ]
-    assert sum(b.startswith("<table") for b in report.blocks()) == 8
+    # risks, risks by scenario, OC, coverage, design effects, sizes needed by the rule, sample
+    # sizes, measurement error, non-response, parameters
+    assert sum(b.startswith("<table") for b in report.blocks()) == 10
+    scen = report.scenario_risk_frame()
+    assert list(scen.columns) == ["design", "scenario", "consumer's risk: certified at a true 2%",
+                                  "producer's risk: good township not certified"]  # fmt: skip
+    assert len(scen) == 3 * 3  # 3 designs × (base, γ = 1, γ = 2)
+    assert "wrong exits in large households (γ = 1)" in set(scen["scenario"])
     assert 'id="T_' not in "".join(report.blocks())  # no pandas Styler table left
     oc = report.oc_frame()
     assert list(oc.columns) == ["true rate", "credible", "inconclusive", "not credible",

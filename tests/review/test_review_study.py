@@ -12,11 +12,11 @@ from scipy import stats
 
 from data_contracts.errors import ExitcheckError
 from evaluation.review import ReviewConfig, run_review
-from evaluation.review.sensitivity import srs_credible_probability
 from evaluation.review.summary import non_monotone_oc, risks
 from evaluation.review.township import RISK_BANDS
 from evaluation.verdict import VERDICTS, judge, verdict_codes
 from sampling.allocation import allocate
+from sampling.plans import zero_event_upper
 from workbench.cli import main
 
 pytestmark = pytest.mark.slow
@@ -108,12 +108,48 @@ def test_risks_and_official_rule(review):
     assert r["consumer_risk_0.02"] < 0.2 and r["producer_risk"] > 0.3
 
 
-def test_srs_oc_closed_form():
-    """The zero-failure plan: 0 of 149 certifies (< 2 %), 0 of 148 cannot (DOMAIN.md: n = 149)."""
-    p = srs_credible_probability(np.array([148, 149, 300]), 0.005, 0.02, 0.95)
-    assert p[0] == 0.0
-    assert p[1] == pytest.approx(0.995**149, rel=1e-12)
-    assert p[2] == pytest.approx(stats.binom.cdf(1, 300, 0.005), rel=1e-12)  # 1 of 300 still passes
+def test_sizes_needed_by_the_rule(review):
+    """Zero-error sizes are the exact hypergeometric plan (``zero_event_upper``, N = 1,500, the
+    frame's size factor s for persons): n certifies with no error found, n − 1 cannot; the
+    stratified size needed reaches the target power in simulation, above every simulated
+    stratified size that does not."""
+    town = review.township
+    s, big_n = town.size_factor, town.n_households
+    for _, row in review.tables["size_needed"].iterrows():
+        for n, factor in ((row["n_zero_persons"], s), (row["n_zero_households"], 1.0)):
+            assert zero_event_upper(n * factor, big_n * factor, 0.05) < 0.02
+            assert zero_event_upper((n - 1) * factor, big_n * factor, 0.05) >= 0.02
+        assert row["p_credible"] >= 0.8 and row["n_zero_persons"] > row["n_zero_households"]
+        assert row["mc_se"] == pytest.approx(
+            np.sqrt(row["p_credible"] * (1 - row["p_credible"]) / REPS)
+        )
+    assert review.tables["size_needed"]["scenario"].tolist() == [
+        "base",
+        "large_households",
+        "large_households",
+    ]
+    oc = review.tables["oc"]
+    good = _cell(oc, design_size="stratified n=150", measure="persons", method="beta", rate=0.005)
+    assert good["p_credible"] == 0  # 150 < n_zero_persons: no township can be certified
+    base = review.tables["size_needed"].iloc[0]
+    assert base["n_needed"] > 150
+    sample = review.tables["sample_size"].set_index("design")
+    assert (sample["n_stratified"] == base["n_needed"]).all()
+    assert sample.loc["stratified", "projected_n"] == base["n_needed"]
+
+
+def test_base_scenario_is_the_oc_table(review):
+    """The rule study's base scenario reproduces the OC table (beta, persons) exactly: the same
+    draws, the same estimates, the same rule."""
+    v = review.tables["verdict_oc"]
+    base = v[v["scenario"] == "base"].reset_index(drop=True)
+    oc = review.tables["oc"]
+    oc = oc[(oc["method"] == "beta") & (oc["measure"] == "persons")].reset_index(drop=True)
+    for col in ("design_size", "rate", "true_rate", "p_credible", "p_inconclusive"):
+        assert base[col].tolist() == oc[col].tolist(), col
+    risks_ = review.to_record().tables["scenario_risks"]
+    assert {r["scenario"] for r in risks_} == {"base", "large_households"}
+    assert all(r["within"] for r in risks_)
 
 
 def test_verdict_codes_rule_and_judge():
@@ -157,9 +193,12 @@ def test_json_is_complete(review):
     from data_contracts.records import dump_record
 
     doc = json.loads(dump_record(review.to_record()))
-    assert {"coverage", "oc", "accuracy", "risks", "design_effects", "sample_size"} <= set(
-        doc["tables"]
-    )
+    assert {
+        "coverage", "oc", "accuracy", "risks", "design_effects", "sample_size", "verdict_oc",
+        "scenario_risks", "size_needed",
+    } <= set(doc["tables"])  # fmt: skip
+    assert doc["parameters"]["township"]["size_risk"] == 0
+    assert doc["parameters"]["size_risk_scenarios"] == [1.0, 2.0]
     assert len(doc["tables"]["coverage"]) == 3 * 2 * 8 * 4  # designs × measures × rates × methods
     assert doc["parameters"]["reps"] == REPS and doc["findings"]
     assert doc["schema_version"] == 1 and doc["kind"] == "review"
@@ -182,9 +221,13 @@ def test_findings_are_codes_worded_in_either_language(review):
 
 def test_cli_writes_json_and_html_and_refuses_existing_folder(tmp_path, capsys):
     out = tmp_path / "rev"
-    assert main(["review", "--reps", "20", "--seed", "3", "--out", str(out)]) == 0
+    args = ["review", "--reps", "20", "--seed", "3", "--size-risk", "0.5"]
+    assert main([*args, "--size-risk-scenarios", "1.5", "--out", str(out)]) == 0
     doc = json.loads((out / "review.json").read_text(encoding="utf-8"))
     assert doc["parameters"]["seed"] == 3
+    assert doc["parameters"]["township"]["size_risk"] == 0.5
+    assert doc["parameters"]["size_risk_scenarios"] == [1.5]
+    assert {r["size_risk"] for r in doc["tables"]["scenario_risks"]} == {0.5, 1.5}
     page = (out / "review.html").read_text(encoding="utf-8")
     assert "主要结论" in page and "Traceback" not in page
     assert page.count('<figure class="chart">') == 2  # OC and coverage figures, inline SVG

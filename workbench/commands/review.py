@@ -35,6 +35,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--icc", type=float, default=0.15, help="intra-village correlation of wrong exits"
     )
     parser.add_argument(
+        "--size-risk",
+        type=float,
+        default=0.0,
+        help="γ of the township: wrong-exit propensity × household size^γ (default 0)",
+    )
+    parser.add_argument(
+        "--size-risk-scenarios",
+        type=_floats_or_none,
+        default=(1.0, 2.0),
+        help="γ of each wrong-exits-in-large-households scenario, comma-separated "
+        "(default 1,2; 'none' for none)",
+    )
+    parser.add_argument(
         "--rates",
         type=_floats,
         default=None,
@@ -54,6 +67,11 @@ def _floats(text: str) -> tuple[float, ...]:
     return tuple(float(part) for part in text.split(","))
 
 
+def _floats_or_none(text: str) -> tuple[float, ...]:
+    """Like :func:`_floats`; 'none' (or an empty value) gives no scenario."""
+    return () if text.strip().lower() in ("", "none") else _floats(text)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the study, write review.json atomically into a new folder, then render review.html
     in-process from that record (no notebook kernel)."""
@@ -64,7 +82,12 @@ def run(args: argparse.Namespace) -> int:
     if not 20 <= args.reps <= MAX_REPS:
         raise RequestError(f"--reps must be between 20 and {MAX_REPS}; got {args.reps}")
     out = args.out or Path(f"review_{dt.datetime.now():%Y%m%d-%H%M%S}")
-    spec = {"households": args.households, "villages": args.villages, "icc": args.icc}
+    spec = {
+        "households": args.households,
+        "villages": args.villages,
+        "icc": args.icc,
+        "size_risk": args.size_risk,
+    }
     if args.band_risk is not None:
         if len(args.band_risk) != 3:
             raise RequestError(
@@ -72,7 +95,13 @@ def run(args: argparse.Namespace) -> int:
             )
         spec["band_risk"] = args.band_risk
     extra = {} if args.rates is None else {"rates": tuple(sorted(args.rates))}
-    config = ReviewConfig(reps=args.reps, seed=args.seed, township=TownshipSpec(**spec), **extra)
+    config = ReviewConfig(
+        reps=args.reps,
+        seed=args.seed,
+        township=TownshipSpec(**spec),
+        size_risk_scenarios=args.size_risk_scenarios,
+        **extra,
+    )
     config.check()
     folder = new_run_dir(out)
     result = run_review(config, progress=lambda msg: print(f"review: {msg}", file=sys.stderr))
