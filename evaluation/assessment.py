@@ -30,7 +30,7 @@ from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
 from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
-from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
+from evaluation.income import OVER_REPORT, TOLERATED_SHARE, IncomeComparison, compare_income
 from evaluation.procedure import ProcedureCheck, household_procedure, village_procedure
 from evaluation.rates import Designs, Rates, estimate_rates
 from evaluation.recording import estimate_record, indicator_record, rows_as, verdict_record
@@ -54,6 +54,7 @@ class Parameters:
     thresholds: Thresholds = field(default_factory=Thresholds)
     tolerance: float = 0.05  # borderline: surveyed income within ±5% of the line
     over_report: float = OVER_REPORT
+    tolerated_share: float = TOLERATED_SHARE  # over-reported share the income conclusion allows
     method: str = "beta"  # proportion interval method (Korn–Graubard)
     lonely_psu: str = "adjust"
     notice_days: int = 7
@@ -72,6 +73,7 @@ class Parameters:
             "power": t.power,
             "borderline_tolerance": self.tolerance,
             "over_report": self.over_report,
+            "tolerated_over_report_share": self.tolerated_share,
             "interval_method": self.method,
             "lonely_psu": self.lonely_psu,
             "notice_days": self.notice_days,
@@ -361,7 +363,9 @@ def assess_township(
     units = classify_exits(resolve_units(sample, survey), p.tolerance)
     designs = Designs.build(units, design_info, p.lonely_psu, p.over_report)
     rates = estimate_rates(designs, p.method, t.level)
-    income = compare_income(designs.households, units, p.over_report, p.method, t.level)
+    income = compare_income(
+        designs.households, units, p.over_report, p.method, t.level, p.tolerated_share
+    )
 
     frame = _township_frame(households, township, design_info)
     hh_proc = household_procedure(frame, p.notice_days, p.announce_days)
