@@ -64,6 +64,8 @@ IndicatorKind = Literal[
     "procedure_compliance",
 ]
 Direction = Literal["below", "at_least"]
+IncomeConclusion = Literal["systematic_over_reporting", "inconclusive", "none_found"]
+"""收入高报结论, worst to best (``evaluation.income.income_conclusion``)."""
 
 
 class Model(BaseModel):
@@ -274,6 +276,7 @@ class AssessmentParameters(Model):
     planning_rate: float = 0.005  # rate assumed for the households the follow-up would add
     borderline_tolerance: float
     over_report: float
+    tolerated_over_report_share: float
     interval_method: str
     lonely_psu: str
     notice_days: int
@@ -450,20 +453,29 @@ class LimitsOfAgreement(Model):
 
 
 class SignedRank(Model):
-    """One-sided Wilcoxon signed-rank test of reported > surveyed income."""
+    """One-sided Wilcoxon signed-rank test of reported > surveyed income; ``rejects`` at
+    α = 1 − level (p ≤ α)."""
 
     statistic: Number
     p_value: Number
     n: int
+    rejects: bool
 
 
 class IncomeResult(Model):
-    """Reported vs surveyed income of the interviewed households (收入比对)."""
+    """Reported vs surveyed income of the interviewed households (收入比对).
+
+    ``conclusion`` (收入高报结论) is decided from the signed-rank test and the bounds of
+    ``over_reported_share`` (households reported more than ``over_report_threshold`` above the
+    survey) against ``tolerated_share``; the verification factor is context.
+    """
 
     mean_difference: Estimate
     verification_factor: VerificationFactor
     over_reported_share: Estimate
     over_report_threshold: float
+    conclusion: IncomeConclusion
+    tolerated_share: float
     limits_of_agreement: LimitsOfAgreement
     signed_rank: SignedRank
     households: int

@@ -32,7 +32,7 @@ from evaluation.advice import AdviceBasis, PersonBasis
 from evaluation.bounds import df_ratio, failure_p_values, size_factor
 from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
-from evaluation.income import OVER_REPORT, IncomeComparison, compare_income
+from evaluation.income import OVER_REPORT, TOLERATED_SHARE, IncomeComparison, compare_income
 from evaluation.procedure import ProcedureCheck, household_procedure, village_procedure
 from evaluation.rates import Designs, Rates, estimate_rates
 from evaluation.recording import estimate_record, indicator_record, rows_as, verdict_record
@@ -67,6 +67,7 @@ class Parameters:
     thresholds: Thresholds = field(default_factory=Thresholds)
     tolerance: float = 0.05  # borderline: surveyed income within ±5% of the line
     over_report: float = OVER_REPORT
+    tolerated_share: float = TOLERATED_SHARE  # over-reported share the income conclusion allows
     method: str = "beta"  # proportion interval method (Korn–Graubard)
     lonely_psu: str = "adjust"
     notice_days: int = 7
@@ -85,6 +86,7 @@ class Parameters:
             "planning_rate": t.planning_rate,
             "borderline_tolerance": self.tolerance,
             "over_report": self.over_report,
+            "tolerated_over_report_share": self.tolerated_share,
             "interval_method": self.method,
             "lonely_psu": self.lonely_psu,
             "notice_days": self.notice_days,
@@ -470,7 +472,9 @@ def assess_township(
     sizes = pd.to_numeric(frame["household_size"]).to_numpy(dtype=float)
     designs = Designs.build(units, design_info, p.lonely_psu, p.over_report, size_factor(sizes))
     rates = estimate_rates(designs, p.method, t.level)
-    income = compare_income(designs.households, units, p.over_report, p.method, t.level)
+    income = compare_income(
+        designs.households, units, p.over_report, p.method, t.level, p.tolerated_share
+    )
 
     hh_proc = household_procedure(frame, p.notice_days, p.announce_days)
     key = exited_key_villages(villages, township)

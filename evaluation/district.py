@@ -215,8 +215,8 @@ def follow_up_reasons(
     ``not_credible`` / ``inconclusive`` (with the suggested extra sample) / ``not_assessable``
     (villages not checked) / ``missing`` name the indicators; ``official_fail`` those failing
     only the official rule; ``nonresponse`` the share of the main sample never interviewed when
-    it exceeds ``nonresponse_alert``;
-    ``over_reporting`` the income verification factor when it flags over-reported incomes.
+    it exceeds ``nonresponse_alert``; ``over_reporting`` the over-reported share when the income
+    conclusion is systematic over-reporting (收入系统性高报).
     """
     v, reasons = r.verdict, []
     Reason = records.FollowUpReason
@@ -243,9 +243,9 @@ def follow_up_reasons(
     lost = 1 - s.interviewed / s.planned if s.planned else 0.0
     if lost > nonresponse_alert:
         reasons.append(Reason(code="nonresponse", value=lost))
-    factor = r.income.verification_factor
-    if factor.over_reporting_flag:
-        reasons.append(Reason(code="over_reporting", value=factor.estimate.estimate))
+    income = r.income
+    if income.conclusion == "systematic_over_reporting":
+        reasons.append(Reason(code="over_reporting", value=income.over_reported_share.estimate))
     return reasons
 
 

@@ -13,6 +13,9 @@ module holds the per-household quantities and the descriptive agreement statisti
   the registry incomes; unweighted, so it describes the sample rather than the population.
 * **Over-reporting**: reported income exceeds the surveyed one by more than ``over_report``
   (default 20%) of the surveyed value.
+* **Conclusion** (收入高报结论, :func:`income_conclusion`): a code decided from the signed-rank
+  test and the design-based one-sided bounds of the over-reported share against a tolerated
+  share (docs/methods.md §5a); the verification factor is context only.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from evaluation.survey_design import SurveyDesign
 
 OVER_REPORT = 0.20
 UNDER_VERIFIED = 0.90  # WHO data-quality review: verification factor below 0.90 = over-reporting
+TOLERATED_SHARE = 0.10  # share over-reported beyond OVER_REPORT that survey error alone can give
 
 
 def income_differences(units: pd.DataFrame, over_report: float = OVER_REPORT) -> pd.DataFrame:
@@ -162,6 +166,43 @@ def signed_rank_inflation(reported: np.ndarray, surveyed: np.ndarray) -> SignedR
     return SignedRank(float(res.statistic), float(res.pvalue), int(diff.size))
 
 
+def inflation_rejected(p_value: float | None, level: float = 0.95) -> bool:
+    """Whether the one-sided test rejects at α = 1 − ``level`` (p ≤ α; no p-value: it does not)."""
+    return p_value is not None and p_value <= 1.0 - level  # NaN compares False
+
+
+def income_conclusion(
+    p_value: float | None,
+    share_lower: float | None,
+    share_upper: float | None,
+    tolerated_share: float = TOLERATED_SHARE,
+    level: float = 0.95,
+) -> records.IncomeConclusion:
+    """The income conclusion (收入高报结论) from the evidence, as a code.
+
+    ``p_value`` is the one-sided signed-rank p of reported > surveyed; ``share_lower`` and
+    ``share_upper`` the one-sided bounds at ``level`` of the share of households over-reported
+    beyond the tolerance. With α = 1 − ``level`` and the test rejecting when p ≤ α:
+
+    * ``systematic_over_reporting`` (系统性高报): the test rejects and the lower bound exceeds
+      ``tolerated_share`` — more than the tolerated share is over-reported, and incomes are
+      shifted upwards overall;
+    * ``none_found`` (未见系统性高报): the test does not reject and the upper bound is below
+      ``tolerated_share``;
+    * ``inconclusive`` (尚无定论) otherwise, including a missing p-value (no non-zero pair) with
+      a share that is not shown below the tolerance, or missing bounds.
+
+    Each of the first two is a level-α claim (docs/methods.md §5a). Raising reported incomes can
+    only lower p and raise the share, so the conclusion never gets better (tested).
+    """
+    rejects = inflation_rejected(p_value, level)
+    if rejects and share_lower is not None and share_lower > tolerated_share:
+        return "systematic_over_reporting"
+    if not rejects and share_upper is not None and share_upper < tolerated_share:
+        return "none_found"
+    return "inconclusive"
+
+
 @dataclass(frozen=True)
 class IncomeComparison:
     """Income comparison of the township: per-household table and its summaries."""
@@ -174,11 +215,25 @@ class IncomeComparison:
     signed_rank: SignedRank
     over_report: float
     typical_poverty_line: float  # the line of the most common exit year among sampled households
+    tolerated_share: float = TOLERATED_SHARE
+    level: float = 0.95
 
     @property
     def over_reporting_flag(self) -> bool:
-        """WHO rule: verification factor below 0.90 flags over-reporting."""
+        """WHO rule: verification factor below 0.90 flags over-reporting (context only)."""
         return self.verification_factor.estimate < UNDER_VERIFIED
+
+    @property
+    def conclusion(self) -> records.IncomeConclusion:
+        """The income conclusion code (:func:`income_conclusion`) at this comparison's level."""
+        share = self.over_reported
+        return income_conclusion(
+            self.signed_rank.p_value,
+            share.lower_bound(self.level),
+            share.upper_bound(self.level),
+            self.tolerated_share,
+            self.level,
+        )
 
     def largest_discrepancies(self, k: int = 10) -> pd.DataFrame:
         """The ``k`` households with the largest |ln(surveyed ÷ reported)|."""
@@ -187,7 +242,11 @@ class IncomeComparison:
         return h.loc[order[:k]].reset_index(drop=True)
 
     def to_record(self, level: float, k: int = 10) -> records.IncomeResult:
-        """The ``income`` record of results.json (with the ``k`` largest discrepancies)."""
+        """The ``income`` record of results.json (with the ``k`` largest discrepancies).
+
+        The estimates' intervals are recorded at ``level``; the conclusion is the comparison's
+        own (decided at the level it was computed with).
+        """
         ba = self.bland_altman
         lo, hi = ba.ratio_limits
         top = self.largest_discrepancies(k)
@@ -199,6 +258,8 @@ class IncomeComparison:
             ),
             over_reported_share=estimate_record(self.over_reported, level),
             over_report_threshold=self.over_report,
+            conclusion=self.conclusion,
+            tolerated_share=self.tolerated_share,
             limits_of_agreement=records.LimitsOfAgreement(
                 bias=ba.bias,
                 sd=ba.sd,
@@ -211,7 +272,10 @@ class IncomeComparison:
                 ratio_lower=lo,
                 ratio_upper=hi,
             ),
-            signed_rank=records.SignedRank(**self.signed_rank.to_dict()),
+            signed_rank=records.SignedRank(
+                **self.signed_rank.to_dict(),
+                rejects=inflation_rejected(self.signed_rank.p_value, self.level),
+            ),
             households=len(self.households),
             typical_poverty_line=self.typical_poverty_line,
             discrepancies=rows_as(
@@ -236,7 +300,7 @@ class IncomeComparison:
             f"IncomeComparison(n={len(self.households)}, mean difference "
             f"{self.mean_difference.estimate:+.0f} yuan, verification factor {vf.estimate:.3f} "
             f"[{vf.ci[0]:.3f}, {vf.ci[1]:.3f}], over-reported >{self.over_report:.0%}: "
-            f"{self.over_reported.estimate:.1%})"
+            f"{self.over_reported.estimate:.1%}; {self.conclusion})"
         )
 
 
@@ -246,11 +310,13 @@ def compare_income(
     over_report: float = OVER_REPORT,
     method: str = "beta",
     level: float = 0.95,
+    tolerated_share: float = TOLERATED_SHARE,
 ) -> IncomeComparison:
     """Income comparison of the interviewed households.
 
     ``design`` is the household design whose data carry the :func:`income_columns` (and a
-    ``responded`` column); estimates use the interviewed households as a domain.
+    ``responded`` column); estimates use the interviewed households as a domain. The
+    conclusion weighs the over-reported share against ``tolerated_share`` at ``level``.
     """
     households = income_differences(units, over_report)
     resp = design.subset("responded")
@@ -263,6 +329,8 @@ def compare_income(
         signed_rank=signed_rank_inflation(households["reported"], households["surveyed"]),
         over_report=over_report,
         typical_poverty_line=typical_poverty_line(units),
+        tolerated_share=tolerated_share,
+        level=level,
     )
 
 

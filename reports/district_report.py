@@ -29,10 +29,9 @@ from data_contracts.records import (
     TownshipFollowUp,
     read_record,
 )
-from evaluation.income import UNDER_VERIFIED
 from reports import figures
 from reports.blocks import HtmlBlock, box, column_header, esc, heading, table
-from reports.formatting import interval, level_pct, pct, ratio
+from reports.formatting import interval, level_pct, pct
 from reports.page import figure
 from reports.verdict_text import indicator_name, village_verdict
 
@@ -65,8 +64,7 @@ def reason_text(reason: FollowUpReason, villages: dict[str, str], lang: str) -> 
     if code == "nonresponse":
         return _t("reason.nonresponse", lang, share=pct(reason.value, 0))
     if code == "over_reporting":
-        limit = ratio(UNDER_VERIFIED)
-        return _t("reason.over_reporting", lang, factor=ratio(reason.value), limit=limit)
+        return _t("reason.over_reporting", lang, share=pct(reason.value))
     return _t(f"reason.{code}", lang, indicators=names)
 
 

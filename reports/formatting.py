@@ -57,14 +57,27 @@ def interval(low: Any, high: Any, digits: int = 1) -> str:
     return f"{pct(low, digits)} – {pct(high, digits)}"
 
 
+P_FLOOR = 0.001
+
+
 def p_value(value: Any, lang: str) -> str:
-    """A p-value in words for readers: "p < 0.001" below 0.001, else three decimals."""
+    """A p-value in words for readers, never in scientific notation: "p < 0.001" below 0.001,
+    else two significant figures in fixed point, at least two decimals (0.0123 → "p = 0.012",
+    0.5 → "p = 0.50", 0.00123 → "p = 0.0012", 1 → "p = 1.00"); the one helper for every p-value
+    a report shows."""
     if missing(value):
         return DASH
     p = float(value)
-    if p < 0.001:
-        return text("format.p_below", lang, bound="0.001")
-    return text("format.p_equals", lang, p=f"{p:.3f}")
+    if p < P_FLOOR:
+        return text("format.p_below", lang, bound=f"{P_FLOOR:g}")
+    decimals = _two_figures(p)
+    decimals = _two_figures(round(p, decimals))  # 0.0996 rounds to 0.10, not 0.100
+    return text("format.p_equals", lang, p=f"{p:.{decimals}f}")
+
+
+def _two_figures(p: float) -> int:
+    """Decimals that show ``p`` (0.001 ≤ p ≤ 1) to two significant figures."""
+    return max(1 - math.floor(math.log10(p)), 2)
 
 
 def number(value: Any, digits: int = 2) -> str:

@@ -26,6 +26,7 @@ from data_contracts.records import (
     ResultsRecord,
     read_record,
 )
+from evaluation.income import UNDER_VERIFIED
 from reports import figures
 from reports.blocks import HtmlBlock, box, column_header, esc, heading, subheading, table
 from reports.formatting import DASH, interval, level_pct, money, number, p_value, pct, ratio
@@ -175,14 +176,19 @@ class TownshipReport:
         line = esc(_t("official_line", lang, result="\0")).replace(
             "\0", f'<span class="{css}">{esc(official)}</span>'
         )
-        two_sided = 1 - 2 * (1 - self.level)
-        note = _t("bound_note", lang, level=level_pct(self.level), two_sided=level_pct(two_sided))
         inner = (
             f'<p class="headline">{esc(headline)}</p><p>{esc(verdict_reason(r, lang))}</p>'
             f"<p>{line}</p>{table(indicator_frame(r, lang), numeric=self._numeric(3))}"
-            f'<p class="note">{esc(note)}</p>'
+            f"{self._bound_note('bound_note')}"
         )
         return box(inner, f"verdict {word}")
+
+    def _bound_note(self, key: str) -> str:
+        """The note that a table's intervals are two-sided while a conclusion uses the one-sided
+        bounds at the same level (the ends of the two-sided 1 − 2α interval)."""
+        two_sided = 1 - 2 * (1 - self.level)
+        note = _t(key, self.lang, level=level_pct(self.level), two_sided=level_pct(two_sided))
+        return f'<p class="note">{esc(note)}</p>'
 
     def _numeric(self, k: int) -> list[str]:
         """Headers of the indicator table's numeric columns (the first ``k`` after the label)."""
@@ -316,10 +322,35 @@ class TownshipReport:
 
     # ----------------------------------------------------------------- 3. income
     def income_verdict(self) -> HtmlBlock:
-        """One sentence on the verification factor (WHO practice: below 0.90 = over-reporting)."""
-        vf = self.results.income.verification_factor
-        key = "income.flagged" if vf.over_reporting_flag else "income.not_flagged"
-        return HtmlBlock(f"<p>{esc(_t(key, self.lang, factor=ratio(vf.estimate.estimate)))}</p>")
+        """The income conclusion in words (收入高报结论): the over-reported share against the
+        tolerated share and the signed-rank test, then the verification factor as context (WHO
+        data-quality review: below 0.90 = over-reporting in total). Numbers as in the table."""
+        inc, lang = self.results.income, self.lang
+        share, vf = inc.over_reported_share, inc.verification_factor
+        test = _t(
+            "income.test.rejects" if inc.signed_rank.rejects else "income.test.not_rejects",
+            lang,
+            p=p_value(inc.signed_rank.p_value, lang),
+            alpha=level_pct(1 - self.level),
+        )
+        conclusion = _t(
+            f"income.conclusion.{inc.conclusion}",
+            lang,
+            share=pct(share.estimate),
+            lower=pct(share.lower_bound),
+            upper=pct(share.upper_bound),
+            threshold=pct(inc.over_report_threshold, 0),
+            tolerated=pct(inc.tolerated_share, 0),
+            level=level_pct(self.level),
+            test=test,
+        )
+        context = _t(
+            "income.factor_context." + ("below" if vf.over_reporting_flag else "not_below"),
+            lang,
+            factor=ratio(vf.estimate.estimate, 3),
+            limit=ratio(UNDER_VERIFIED),
+        )
+        return HtmlBlock(f"<p>{esc(conclusion)}</p><p>{esc(context)}</p>")
 
     def income_table(self) -> HtmlBlock:
         """Design-based income summaries and the agreement of reported with surveyed income."""
@@ -343,7 +374,10 @@ class TownshipReport:
             (_t("income.signed_rank", lang), p_value(inc.signed_rank.p_value, lang), ""),
         ]  # fmt: skip
         columns = [_col("measure", lang), _col("estimate", lang), _col("interval", lang, level)]
-        return table(pd.DataFrame(rows, columns=columns), columns[1:])
+        return HtmlBlock(
+            table(pd.DataFrame(rows, columns=columns), columns[1:])
+            + self._bound_note("income.bound_note")
+        )
 
     def _income_points(self) -> pd.DataFrame:
         u = self.units

@@ -26,9 +26,9 @@ from data_contracts.records import (
     read_record,
     write_record,
 )
-from evaluation.district import summarise_district
+from evaluation.district import follow_up_reasons, summarise_district
 from evaluation.verdict import Thresholds, judge
-from reports.district_report import DistrictReport, townships_sentence
+from reports.district_report import DistrictReport, reason_text, townships_sentence
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +176,30 @@ def test_follow_up_holds_codes_not_prose(towns):
     for v in record.villages:  # the only Chinese in the record: names from the data
         text = text.replace(v.village.village, "")
     assert not re.search(r"[\u3400-\u9fff]", text)
+
+
+def test_over_reporting_follows_the_income_conclusion(towns):
+    """The district lists a township for over-reporting when its income conclusion is
+    systematic over-reporting (收入系统性高报) — not when only the verification factor's point
+    estimate is below 0.90 (context, docs/methods.md §5a)."""
+    r = towns[0].to_record()
+    assert r.income.conclusion == "none_found"  # surveyed = reported: nothing over-reported
+
+    def with_income(**update) -> ResultsRecord:
+        return r.model_copy(update={"income": r.income.model_copy(update=update)})
+
+    share = r.income.over_reported_share.model_copy(update={"estimate": 0.158})
+    inflated = with_income(conclusion="systematic_over_reporting", over_reported_share=share)
+    [reason] = [x for x in follow_up_reasons(inflated) if x.code == "over_reporting"]
+    assert reason.value == pytest.approx(0.158)
+    assert reason_text(reason, {}, "zh") == "登记收入系统性高报（高报户占受访户15.8%）"
+    assert reason_text(reason, {}, "en") == (
+        "reported incomes systematically inflated (15.8% of interviewed households over-reported)"
+    )
+    low_factor = r.income.verification_factor.model_copy(update={"over_reporting_flag": True})
+    for code in ("none_found", "inconclusive"):
+        other = with_income(conclusion=code, verification_factor=low_factor)
+        assert "over_reporting" not in [x.code for x in follow_up_reasons(other)]
 
 
 def test_district_verdict_through_the_verdict_module(towns):

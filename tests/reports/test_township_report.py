@@ -3,6 +3,7 @@ results.json, every data value escaped, headers that follow the level, English t
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from pathlib import Path
@@ -32,15 +33,24 @@ POP = 600
 
 
 def _report(
-    township: str = "T1", lang: str = "zh", level: float = 0.95, wrong: int = 0, checked=True
+    township: str = "T1",
+    lang: str = "zh",
+    level: float = 0.95,
+    wrong: int = 0,
+    checked: bool = True,
+    inflated: int = 0,
 ):
     """A report on 150 of 600 households in two key villages (village survey unless not
-    ``checked``)."""
+    ``checked``); ``wrong`` of them surveyed at 1,000 yuan, or the first ``inflated`` reported at
+    1.5 × their surveyed income."""
     sample = make_sample(n_main=150, n_reserve=3, population=POP, township=township)
     survey = make_survey(sample)
     if wrong:
         ids = [f"H{i:03d}" for i in range(0, 10 * wrong, 10)]
         survey = set_rows(survey, ids, surveyed_income_per_capita=1000.0)
+    if inflated:
+        rows = survey.index[:inflated]
+        survey.loc[rows, "surveyed_income_per_capita"] /= 1.5
     params = Parameters(thresholds=Thresholds(level=level))
     info = {**DESIGN_INFO, "township": township}
     villages = make_villages(pop=8000, township=township)
@@ -213,3 +223,61 @@ def test_census_indicator_shows_no_zero_width_interval(zh: tuple) -> None:
     row = re.search(r"<tr><td[^>]*>程序合规率</td>(.*?)</tr>", report.verdict_box()).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[:3] == ["100.0%", "—", "≥ 95%"]
+
+
+def _words(block: str) -> str:
+    """What a reader reads in ``block`` (tags removed, entities such as &lt; decoded)."""
+    return html.unescape(_visible(block))
+
+
+def test_income_sentence_none_found_agrees_with_the_table(zh: tuple) -> None:
+    """3 of 150 households surveyed at 1,000 yuan: the only 3 non-zero pairs are all positive
+    (exact signed-rank p = 1/2³ = 0.125, not rejected at 5 %) and 2.0 % are over-reported, with
+    a one-sided upper bound far below the tolerated 10 %: none found, in the table's numbers."""
+    report, _ = zh
+    inc = report.results.income
+    share = inc.over_reported_share
+    assert inc.signed_rank.p_value == pytest.approx(1 / 8) and not inc.signed_rank.rejects
+    assert share.estimate == pytest.approx(3 / 150) and share.upper_bound < 0.10
+    assert inc.conclusion == "none_found" and inc.tolerated_share == 0.10
+    assert report.results.parameters.tolerated_over_report_share == 0.10
+    sentence = _words(report.income_verdict())
+    assert sentence.lstrip().startswith("未见系统性高报")
+    assert f"{share.estimate:.1%}的受访户" in sentence or f"占{share.estimate:.1%}" in sentence
+    assert f"95%单侧上界{share.upper_bound:.1%}低于容许比例10%" in sentence
+    assert "符号秩检验未显示" in sentence and "单侧p = 0.12" in sentence  # 0.125 to even
+    factor = inc.verification_factor.estimate.estimate
+    assert f"核验系数（核实总收入÷登记总收入）为{factor:.3f}" in sentence
+    table_text = _words(report.income_table())
+    assert f"{share.estimate:.1%}" in table_text and "p = 0.12" in table_text
+    assert "登记收入存在系统性高报" not in _words(page(report.blocks(), "zh"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_income_sentence_says_systematic_over_reporting(lang: str) -> None:
+    """40 of 150 households reported at 1.5 × the survey: 40 positive, distinct differences
+    (exact p = 2⁻⁴⁰ < 0.001) and 26.7 % over-reported beyond 20 %, lower bound above 10 %.
+    The verification factor stays near 0.91 (not below 0.90): the sentence says systematic
+    over-reporting and gives the factor only as context — no contradiction with the table."""
+    report, _ = _report(lang=lang, inflated=40)
+    inc = report.results.income
+    share = inc.over_reported_share
+    assert inc.signed_rank.p_value == pytest.approx(2.0**-40, rel=1e-9)
+    assert share.estimate == pytest.approx(40 / 150) and share.lower_bound > 0.10
+    assert inc.conclusion == "systematic_over_reporting"
+    vf = inc.verification_factor.estimate.estimate
+    assert vf >= 0.90 and not inc.verification_factor.over_reporting_flag
+    sentence = _words(report.income_verdict())
+    words = {
+        "zh": ("登记收入存在系统性高报", "26.7%的受访户", f"95%单侧下界{share.lower_bound:.1%}",
+               "单侧p < 0.001", f"为{vf:.3f}，未低于0.90"),
+        "en": ("Reported incomes were systematically inflated", "26.7% of interviewed",
+               f"one-sided 95% lower bound {share.lower_bound:.1%}", "one-sided p < 0.001",
+               f"is {vf:.3f}, not below 0.90"),
+    }[lang]  # fmt: skip
+    for part in words:
+        assert part in sentence, (part, sentence)
+    assert not re.search(r"\d[eE][-+]\d", sentence)  # no scientific notation (5.5e-04)
+    assert "p < 0.001" in _words(report.income_table())
+    if lang == "en":
+        assert not CJK.findall(sentence)
