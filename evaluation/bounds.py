@@ -130,9 +130,7 @@ def _rule(
         design = np.where((p > 0) & (se > 0), p * (1.0 - p) / se**2, np.inf)
         n_star = np.fmin(design, cap) * ratio
         x = np.fmin(np.fmax(n_star * p, k), n_star * (1.0 - 1e-12))
-        population = np.where(f > 0, e / f, np.inf)
-        whole = np.round(population)  # e/f loses the last bit: N̂ = 2000 comes back 2000.0000…2
-        population = np.where(np.abs(population - whole) <= 1e-9 * whole, whole, population)
+        population = np.where(f > 0, e / f, np.inf)  # made whole in sampling.plans
     return _Rule(p, n_star, x, (p <= 0.0) & (k <= 0), e * ratio, population, census)
 
 

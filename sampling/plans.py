@@ -123,6 +123,15 @@ def expected_margin(
 # --------------------------------------------------------------------------- acceptance
 
 
+def _whole(population: np.ndarray) -> np.ndarray:
+    """A population that is a whole number up to rounding (N·s or e/f lose the last bit:
+    10950 comes back 10950.000000000002) as that whole number, so every caller of the exact
+    zero-error bound — the plan and the verdict — counts the same population."""
+    with np.errstate(invalid="ignore"):
+        whole = np.round(population)
+        return np.where(np.abs(population - whole) <= 1e-9 * np.abs(whole), whole, population)
+
+
 def zero_event_upper(sample, population, alpha: float) -> np.ndarray:
     """Exact upper bound on a rate when none of ``sample`` units out of ``population`` failed.
 
@@ -133,7 +142,7 @@ def zero_event_upper(sample, population, alpha: float) -> np.ndarray:
     plan's sample that finds no error is certified.
     """
     n = np.floor(np.asarray(sample, dtype=float) + 1e-9)
-    pop = np.asarray(population, dtype=float)
+    pop = _whole(np.asarray(population, dtype=float))
     n, pop = np.broadcast_arrays(n, pop)
     finite = np.isfinite(pop)
     big = np.where(finite, np.maximum(pop, n), n + 1.0)
@@ -174,7 +183,7 @@ def zero_event_certifies(sample, population, alpha: float, threshold: float) -> 
     P(no failure | ⌈threshold·N⌉ failures) ≤ α (the bound is the largest D with P > α, and P
     falls with D) — closed form, no bisection. Vectorised."""
     n = np.floor(np.asarray(sample, dtype=float) + 1e-9)
-    pop = np.asarray(population, dtype=float)
+    pop = _whole(np.asarray(population, dtype=float))
     n, pop = np.broadcast_arrays(n, pop)
     finite = np.isfinite(pop)
     big = np.where(finite, np.maximum(pop, n), n + 1.0)

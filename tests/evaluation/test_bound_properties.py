@@ -47,6 +47,7 @@ def test_plan_and_verdict_agree_for_households(population, threshold, confidence
 
 
 @settings(max_examples=40, deadline=None)
+@example(population=18250, factor=0.6000000000000001)  # N·s = 10950.000000000002 (CI, stop 20)
 @given(population=st.integers(200, 20_000), factor=st.floats(0.6, 0.99))
 def test_plan_and_verdict_agree_for_persons(population, factor):
     n = zero_failure_plan(0.02, 0.95, 0, population, size_factor=factor).n

@@ -114,7 +114,13 @@ KNOWN_FALLS = pytest.mark.xfail(
 )
 # no shrinking: the inputs are seeds (nothing to simplify) and each example costs ~1 s; the
 # message names the design, seeds, step and both bounds
-@settings(max_examples=15, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate))
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,  # the same draws every run: the strict xfails below are deterministic
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+)
 # the smallest case found (reported to the lead, issue 11): cluster-pps, 5 of 20 villages by
 # PPS, 179 households, df 4; households rate 1 wrong (V05) → 5.02 %, 2 wrong (+ V09) → 4.45 %
 @example(seed=0, order_seed=3)
