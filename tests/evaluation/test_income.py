@@ -241,7 +241,7 @@ def test_more_evidence_of_inflation_never_improves_the_rule(
 
 
 @pytest.mark.slow  # about 0.3 s per example: two full income comparisons
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     n=st.integers(20, 70),
     seed=st.integers(0, 2**32 - 1),
