@@ -51,6 +51,14 @@ class AdviceBasis:
     threshold: float
 
 
+def design_effect(rate: float, se: float, n: int, fraction: float) -> float:
+    """Today's design effect of a rate, se² ÷ the SRSWOR variance p(1−p)/(n − 1)·(1 − f) that
+    :func:`certify_probability` models the follow-up with; 1 when it cannot be computed (nothing
+    found) and never below 1."""
+    srs = rate * (1 - rate) / max(n - 1, 1) * max(1 - fraction, 0.0)
+    return max(1.0, se**2 / srs) if srs > 0 else 1.0
+
+
 @dataclass(frozen=True)
 class Advice:
     """The extra households and the chance they certify (``power``) at the planning rate."""

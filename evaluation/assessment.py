@@ -28,7 +28,7 @@ import pandas as pd
 from data_contracts import records
 from data_contracts.errors import RequestError
 from data_contracts.privacy import mask_frame
-from evaluation.advice import AdviceBasis, PersonBasis
+from evaluation.advice import AdviceBasis, PersonBasis, design_effect
 from evaluation.bounds import df_ratio, failure_p_values, size_factor
 from evaluation.classify import OUTCOMES, REASONS, classify_exits, resolve_units
 from evaluation.estimates import Estimate
@@ -418,8 +418,7 @@ def advice_basis(
         events, rate, limit = round((1.0 - e.estimate) * n), 1.0 - e.estimate, 1 - threshold
     if direction != "below" and rate >= limit:
         return None  # at the observed share no extra sample would certify it
-    srs = rate * (1 - rate) / n * max(1 - n / population, 0.0) if population > 0 else 0.0
-    deff = max(1.0, e.se**2 / srs) if srs > 0 else 1.0
+    deff = design_effect(rate, e.se, n, n / population if population > 0 else 1.0)
     equivalent = b.equivalent if b is not None else float(n)
     ratio = float(df_ratio(b.element_df, e.df, 1 - t.level)) if b is not None else 1.0
     return AdviceBasis(n, events, population, min(equivalent, n), deff, ratio, limit)

@@ -299,6 +299,8 @@ def summarise_district(
     lonely_psu = lonely_psu or _common(towns, "lonely_psu")
     threshold = _common(towns, "wrong_exit_threshold")
     power = _common(towns, "power")
+    planning = _common(towns, "planning_rate")
+    thresholds = Thresholds(wrong_exit=threshold, level=level, power=power, planning_rate=planning)
     units = pooled_units(towns)
     kind = "two-stage" if units["fpc_stage2"].notna().any() else "stratified"
     frames = np.array(
@@ -325,15 +327,14 @@ def summarise_district(
         wrong.estimate,
         wrong.se,
         wrong.ci,
-        (wrong.lower_bound(level), wrong.upper_bound(level)),
+        wrong.bounds(level),
         threshold,
         "below",
         wrong.n,
         level,
         power,
-        advice=advice_basis(
-            wrong, int(frames[0]), threshold, "below", Thresholds(wrong_exit=threshold, level=level)
-        ),
+        advice=advice_basis(wrong, int(frames[0]), threshold, "below", thresholds),
+        planning_rate=thresholds.planning_rate,
     )
     follow = [
         records.TownshipFollowUp(

@@ -30,6 +30,7 @@ def rows_as(model: type[M], frame: pd.DataFrame, columns: Sequence[str]) -> list
 
 def estimate_record(e: Estimate, level: float) -> records.Estimate:
     """The record of a design-based estimate, with its one-sided bounds at ``level``."""
+    lower, upper = e.bounds(level)
     return records.Estimate(
         estimate=e.estimate,
         se=e.se,
@@ -40,8 +41,8 @@ def estimate_record(e: Estimate, level: float) -> records.Estimate:
         method=e.method,
         ci_low=e.ci[0],
         ci_high=e.ci[1],
-        lower_bound=e.lower_bound(level),
-        upper_bound=e.upper_bound(level),
+        lower_bound=lower,
+        upper_bound=upper,
     )
 
 

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.errors import InputError
-from evaluation.advice import AdviceBasis, PersonBasis
+from evaluation.advice import AdviceBasis, PersonBasis, design_effect
 from evaluation.bounds import (
     count_bounds,
     count_interval,
@@ -261,14 +261,13 @@ def judge_villages(
             more = (row["fraction"], row["wrong_households"], row["rate_df"])
             p_fail = float(np.nan_to_num(failure_p_values(*args, *more, r_star, t.level), nan=1.0))
         big_n = int(row["frame_households"])
-        srs = row["rate"] * (1 - row["rate"]) / max(n_v - 1, 1) * (1 - row["fraction"])
         advice = (
             AdviceBasis(
                 n_v,
                 int(row["wrong_households"]),
                 big_n,
                 float(row["equivalent"]),
-                max(1.0, row["rate_se"] ** 2 / srs) if srs > 0 else 1.0,
+                design_effect(row["rate"], row["rate_se"], n_v, row["fraction"]),
                 1.0,
                 r_star,
             )
