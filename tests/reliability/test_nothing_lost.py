@@ -69,10 +69,10 @@ def test_sigkill_at_random_points_leaves_earlier_versions_intact(assessed) -> No
     rng = random.Random(20261128)
     # killed while starting up, right after its version folder appears, and at a random moment
     # while the version is being written
-    points = [("start", rng.uniform(0.2, 1.0)), ("version", 0.0), ("version", rng.uniform(0, 3))]
+    points = [("start", rng.uniform(0.2, 1.0)), ("version", 0.0), ("version", rng.uniform(0, 2))]
     for phase, delay in points:
         known = len(list_versions(run))
-        proc = start_assess(run, survey, 3.0)
+        proc = start_assess(run, survey, 2.0)
         if phase == "version":
             assert wait_for_new_version(run, known, proc)
         time.sleep(delay)
@@ -95,7 +95,7 @@ def test_sigkill_at_random_points_leaves_earlier_versions_intact(assessed) -> No
 def test_two_assessors_at_once_get_distinct_finished_versions(assessed) -> None:
     run, survey = assessed
     known = {v.name for v in list_versions(run)}
-    procs = [start_assess(run, survey, 2.0) for _ in range(2)]
+    procs = [start_assess(run, survey, 1.0) for _ in range(2)]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
