@@ -14,4 +14,5 @@ COMMANDS: dict[str, str] = {
     "review": "Monte Carlo review of designs, intervals and verdict rules (方法评审).",
     "report": "Render a finished folder's report again, e.g. in English (重新生成报告).",
     "plan": "Sample size and acceptance plan (n, d) with its OC curve (样本量与验收方案).",
+    "allocate": "Allocate interviews over a district's townships (全县样本量分配).",
 }
