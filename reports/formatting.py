@@ -51,10 +51,12 @@ def ratio(value: Any, digits: int = 2) -> str:
 
 
 def interval(low: Any, high: Any, digits: int = 1) -> str:
-    """A two-sided interval of proportions ("0.4% – 5.1%")."""
+    """A two-sided interval of proportions ("0.4% – 5.1%"); one value when both ends show the
+    same (a census, 全面核查: the figure is exact, not a zero-width "99.1% – 99.1%")."""
     if missing(low) or missing(high):
         return DASH
-    return f"{pct(low, digits)} – {pct(high, digits)}"
+    ends = pct(low, digits), pct(high, digits)
+    return ends[0] if ends[0] == ends[1] else f"{ends[0]} – {ends[1]}"
 
 
 P_FLOOR = 0.001

@@ -20,6 +20,9 @@ def test_numbers_for_readers():
     assert formatting.count(12581) == "12,581"
     assert formatting.money(3218.4) == "3,218"
     assert formatting.interval(0.004, 0.051) == "0.4% – 5.1%"
+    # a census (issue 16): an exact figure, not a zero-width "99.1% – 99.1%"
+    assert formatting.interval(0.991, 0.991) == "99.1%"
+    assert formatting.interval(0.99104, 0.99096) == "99.1%"
     assert formatting.number(3000.0) == "3,000" and "e" not in formatting.number(1.2e-7)
 
 
