@@ -539,13 +539,16 @@ class TownshipReport:
         return HtmlBlock(asset(f"methods.{self.lang}.html"))
 
     def parameters_table(self) -> HtmlBlock:
-        """Every assessment parameter (thresholds, level, interval method, design, seed)."""
+        """Every assessment parameter (thresholds, level, interval method, design, seed), each
+        named and its value formatted for readers (rates as percentages, codes in words)."""
         lang = self.lang
         params = self.results.parameters.model_dump()
         frame = pd.DataFrame(
-            {_col("parameter", lang): list(params), _col("value", lang): [str(v) for v in
-                                                                           params.values()]}
-        )  # fmt: skip
+            {
+                _col("parameter", lang): [text(f"parameter.name.{k}", lang) for k in params],
+                _col("value", lang): [parameter_value(k, v, lang) for k, v in params.items()],
+            }
+        )
         return table(frame)
 
     def inputs_table(self) -> HtmlBlock:
@@ -572,6 +575,20 @@ class TownshipReport:
             {_col("package", lang): list(versions), _col("version", lang): list(versions.values())}
         )
         return table(frame)
+
+
+def parameter_value(name: str, value: object, lang: str) -> str:
+    """One assessment parameter's value as a reader reads it: a rate as a percentage without
+    needless decimals (0.02 → "2%"), a coded choice in words, days as days, the seed as is."""
+    if name in ("interval_method", "lonely_psu"):
+        return text(f"parameter.{name}.{value}", lang)
+    if name == "design":
+        return text(f"sampling_report.design.{value}", lang)
+    if name.endswith("_days"):
+        return text("parameter.days", lang, n=value)
+    if name == "seed":
+        return str(value)
+    return level_pct(value)
 
 
 def build(folder: str | os.PathLike[str], lang: str = "zh") -> list[HtmlBlock]:

@@ -281,3 +281,19 @@ def test_income_sentence_says_systematic_over_reporting(lang: str) -> None:
     assert "p < 0.001" in _words(report.income_table())
     if lang == "en":
         assert not CJK.findall(sentence)
+
+
+def test_parameters_appendix_names_parameters_in_words(zh: tuple) -> None:
+    """Issue 16: no internal names in a report — the parameters table names each parameter in
+    the report language and formats its value (0.02 → "2%", beta → Korn–Graubard)."""
+    report, _ = zh
+    shown = _visible(report.parameters_table())
+    params = report.results.parameters.model_dump()
+    for name in params:
+        assert name not in shown
+    assert "错退率标准（须低于）" in shown and "Korn–Graubard（贝塔）区间" in shown
+    assert re.search(r"错退率标准（须低于）\s*2%", shown)
+    assert f"{params['seed']}" in shown and "7 天" in shown
+    english, _ = _report(lang="en", wrong=3)
+    words = _visible(english.parameters_table())
+    assert "Wrong-exit rate threshold" in words and not CJK.findall(words)
