@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_contracts.messages import check_lang, label, text
+from data_contracts.columns import spec
+from data_contracts.messages import check_lang, has, label, text
 from data_contracts.records import (
     ChangesRecord,
     Estimate,
@@ -214,8 +215,10 @@ class TownshipReport:
         if c.field_changes:
             fields = _frame(
                 [
-                    {_col("household", lang): f.household_id, _col("field", lang): f.field,
-                     _col("before", lang): f.before, _col("after", lang): f.after}
+                    {_col("household", lang): f.household_id,
+                     _col("field", lang): survey_field(f.field, lang),
+                     _col("before", lang): field_value(f.before, lang),
+                     _col("after", lang): field_value(f.after, lang)}
                     for f in c.field_changes
                 ]
             )  # fmt: skip
@@ -559,7 +562,10 @@ class TownshipReport:
         files = self.inputs.files
         frame = pd.DataFrame(
             {
-                _col("input", lang): list(files),
+                _col("input", lang): [
+                    text(f"parameter.input.{k}", lang) if has(f"parameter.input.{k}") else k
+                    for k in files
+                ],
                 _col("file", lang): [f.file for f in files.values()],
                 "SHA-256": [f.sha256 for f in files.values()],
             }
@@ -575,6 +581,21 @@ class TownshipReport:
             {_col("package", lang): list(versions), _col("version", lang): list(versions.values())}
         )
         return table(frame)
+
+
+def survey_field(name: str, lang: str) -> str:
+    """A survey column as a reader names it: the contract's Chinese header (核实住房安全有保障), in
+    English its name in words ("verified housing secure"); never the code identifier."""
+    headers = {c.name: c.header for c in spec("survey")}
+    if lang == "zh" and name in headers:
+        return headers[name]
+    return name.replace("_", " ")
+
+
+def field_value(value: str | None, lang: str) -> str:
+    """A changed survey value as recorded in changes.json, booleans in words (是/否)."""
+    words = {"True": "yes", "False": "no"}
+    return _t(words[value], lang) if value in words else DASH if value is None else value
 
 
 def parameter_value(name: str, value: object, lang: str) -> str:

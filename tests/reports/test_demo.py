@@ -99,6 +99,21 @@ def _visible(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", " ", html, flags=re.S))
 
 
+IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\bNone\b|\bnan\b|\bNaN\b")
+
+
+def test_no_report_shows_an_internal_identifier(demo: DemoResult) -> None:
+    """Issue 16: no report of the demo shows a code identifier (snake_case names such as
+    wrong_exit_threshold), "None" or "nan" — file names of the inputs and outputs aside."""
+    pages = [p for t in demo.townships for p in t.run_dir.rglob("*.html")]
+    pages += list(demo.district_report.parent.glob("*.html"))
+    assert len(pages) >= 2 * len(demo.townships) + 1
+    for page in pages:
+        text = _visible(re.sub(r"<svg.*?</svg>", " ", page.read_text(encoding="utf-8"), flags=re.S))
+        text = re.sub(r"\S+\.(csv|xlsx|parquet|json|html)", " ", text)  # file names are data
+        assert not IDENTIFIER.findall(text), (page, sorted(set(IDENTIFIER.findall(text)))[:20])
+
+
 def test_english_reports_have_no_chinese_but_data_names(demo: DemoResult) -> None:
     """`exitcheck report FOLDER --lang en` on every township version, run and the district:
     a new English file, nothing Chinese in it but the names from the inputs (issue 10)."""

@@ -213,7 +213,8 @@ def test_what_changed_names_household_and_field(zh: tuple) -> None:
     box = TownshipReport(report.results, report.units, None, changes, "zh").what_changed()
     assert "与上一版本（v001）相比的变化" in box and "总体结论：可信 → " in box
     assert "新增 0 条，修改 1 条，删除 1 条" in box
-    assert "H010" in box and "verified_housing_secure" in box
+    assert "H010" in box and "核实住房安全有保障" in box  # the contract's header, not the code
+    assert "verified_housing_secure" not in box and re.search(r">是<.*>否<", box)
 
 
 def test_census_indicator_shows_no_zero_width_interval(zh: tuple) -> None:
