@@ -199,6 +199,7 @@ class SamplingParameters(Model):
     inputs: dict[str, str] = Field(default_factory=dict)
     input_sha256: dict[str, str] = Field(default_factory=dict)
     personal_data_in_manifest: bool = True
+    district_plan_sha256: str | None = None  # the allocation.json n was taken from (allocate)
 
 
 class ReportParameters(Model):

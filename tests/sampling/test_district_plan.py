@@ -124,3 +124,39 @@ def test_allocate_command_writes_json_and_xlsx_once(tmp_path, capsys) -> None:
     assert main(["allocate", "--households", households, "--out", str(out)]) == 2
     assert (out / "allocation.json").read_bytes() == before
     assert "exist already" in capsys.readouterr().err
+
+
+def test_sample_takes_its_n_from_the_district_plan(tmp_path, capsys) -> None:
+    """`exitcheck sample --district-plan allocation.json` draws the township's allocated n
+    (216 for 东城街道, pinned above) and records the file's SHA-256 in design.json."""
+    import hashlib
+
+    paths = {k: str(v) for k, v in demo_input_paths().items()}
+    out = tmp_path / "alloc"
+    assert main(["allocate", "--households", paths["households"], "--out", str(out)]) == 0
+    plan = out / "allocation.json"
+    base = ["sample", "--households", paths["households"], "--villages", paths["villages"],
+            "--design", "stratified", "--seed", "7", "--district-plan", str(plan)]  # fmt: skip
+    assert main([*base, "--township", "东城街道", "--out", str(tmp_path / "run")]) == 0
+    design = json.loads((tmp_path / "run" / "design.json").read_text(encoding="utf-8"))
+    assert design["parameters"]["n"] == 216
+    assert (
+        design["parameters"]["district_plan_sha256"]
+        == hashlib.sha256(plan.read_bytes()).hexdigest()
+    )
+    capsys.readouterr()
+    assert main([*base, "--township", "无此镇", "--out", str(tmp_path / "r2")]) == 1
+    assert "无此镇" in capsys.readouterr().err and not (tmp_path / "r2").exists()
+    assert main([*base, "--township", "东城街道", "--n", "5", "--out", str(tmp_path / "r3")]) == 2
+    assert "leave out --n" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    bad = [
+        *base[:-1],
+        str(tmp_path / "bad.json"),
+        "--township",
+        "东城街道",
+        "--out",
+        str(tmp_path / "r4"),
+    ]
+    assert main(bad) == 1
+    assert "not an allocation.json" in capsys.readouterr().err

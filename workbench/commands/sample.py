@@ -9,6 +9,8 @@ blocks the notebook ``sample_township.ipynb`` shows) — no Jupyter kernel, no s
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 from data_contracts import load
 from data_contracts.demo import demo_input_paths
-from data_contracts.errors import RequestError
+from data_contracts.errors import InputError, RequestError
 from data_contracts.fileio import atomic_write_bytes, new_run_dir
 from data_contracts.messages import LANGS
 from data_contracts.names import check_name
@@ -53,6 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", required=True, type=int, help="random seed (recorded)")
     parser.add_argument("--out", required=True, help="new run folder")
     parser.add_argument("--n", type=int, help="stratified: sample size")
+    parser.add_argument(
+        "--district-plan",
+        metavar="FILE",
+        help="stratified: take the township's n from allocation.json (exitcheck allocate)",
+    )
     parser.add_argument("--strata", choices=("village", "risk"), help="stratified: strata")
     parser.add_argument(
         "--allocation", choices=("proportional", "equal", "neyman", "fixed"), help="stratified"
@@ -137,6 +144,32 @@ def design_parameters(args: argparse.Namespace) -> dict[str, Any]:
     return given
 
 
+def _take_district_plan(args: argparse.Namespace) -> str | None:
+    """Set ``args.n`` to the township's allocated interviews in ``--district-plan`` (the
+    allocation.json of ``exitcheck allocate``); the file's SHA-256, recorded in design.json."""
+    if args.district_plan is None:
+        return None
+    if args.design != "stratified" or args.n is not None:
+        raise RequestError("--district-plan gives n to a stratified design; leave out --n.")
+    path = Path(args.district_plan)
+    raw = path.read_bytes()
+    try:
+        record = json.loads(raw.decode("utf-8"))
+        rows = {row["township"]: row for row in record["townships"]}
+        kind = record["kind"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        kind = None
+    if kind != "district_allocation":
+        raise InputError(f"{path}: not an allocation.json written by exitcheck allocate.")
+    if args.township not in rows:
+        raise InputError(
+            f"{path}: township {args.township!r} is not in this allocation "
+            f"(it has {', '.join(sorted(rows))})."
+        )
+    args.n = int(rows[args.township]["allocated"])
+    return hashlib.sha256(raw).hexdigest()
+
+
 def _progress(message: str) -> None:
     print(f"exitcheck sample: {message}", file=sys.stderr, flush=True)
 
@@ -172,13 +205,14 @@ def run(args: argparse.Namespace) -> int:
     exists, what this run wrote is removed again, so the same command can simply be re-run.
     """
     args.township = check_name(args.township, "--township")
+    plan_sha256 = _take_district_plan(args)
     params = design_parameters(args)
     exit_years = _numbers(args.exit_years, "--exit-years", int)
     cuts = _numbers(args.risk_cuts, "--risk-cuts", float) or list(DEFAULT_CUT_POINTS)
     existed = Path(args.out).exists()
     run_dir = new_run_dir(args.out)
     try:
-        sample = _draw_into(run_dir, args, params, exit_years, cuts)
+        sample = _draw_into(run_dir, args, params, exit_years, cuts, plan_sha256)
     except BaseException:
         _remove_half_written(run_dir, existed)
         raise
@@ -202,6 +236,7 @@ def _draw_into(
     params: dict[str, Any],
     exit_years: list[int] | None,
     cuts: list[float],
+    plan_sha256: str | None = None,
 ) -> Sample:
     """Load the inputs, build the frame, draw, copy the inputs and write the sample files."""
     paths = {
@@ -230,6 +265,7 @@ def _draw_into(
         inputs=_copy_inputs(paths, run_dir),
         input_sha256={kind: table.sha256 for kind, table in loaded.items()},
         personal_data_in_manifest=not args.no_personal_data,
+        district_plan_sha256=plan_sha256,
     )
     sample.design["report"] = {  # the sampling report's planning parameters (design.json)
         "threshold": args.threshold,
