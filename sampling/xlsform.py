@@ -1,4 +1,4 @@
-"""XLSForm of the household survey (入户核查电子问卷) for ODK Collect / KoboToolbox, and its preload.
+"""XLSForm of the household survey (入户核查电子问卷) for ODK Collect and KoboToolbox, with preload.
 
 The form's field names are the survey contract's canonical column names (``SURVEY``), so a form
 export loads as a survey return. Labels are the contract's Chinese headers and English meanings;
