@@ -33,6 +33,7 @@ from data_contracts.privacy import mask_frame, mask_ids, mask_phones
 from data_contracts.records import DesignRecord, write_record
 from data_contracts.seal import sealed
 from sampling.sample import Sample
+from sampling.xlsform import xlsform_files
 
 PACKAGES = ("exitcheck", "numpy", "pandas", "scipy", "pyarrow", "openpyxl")
 FORM_SHEET = "调查表"
@@ -240,6 +241,7 @@ def write_outputs(
         "sample.csv": inert_csv(analyst_table(sample.units)),
         "manifest.xlsx": manifest_xlsx(sample, personal),
         "survey_form.xlsx": survey_form_xlsx(sample),
+        **xlsform_files(sample),
     }
     written = {name: atomic_write_bytes(run / name, data) for name, data in contents.items()}
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}

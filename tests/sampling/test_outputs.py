@@ -81,7 +81,8 @@ def test_files_masking_and_design_json(tmp_path: Path, frame) -> None:
     assert set(design) == keys and design["schema_version"] == 1 and design["kind"] == "design"
     assert design["replacement_rule"] == "reserve_in_order_village"
     # design.json is written last and seals the other files with their SHA-256
-    assert sorted(design["files"]) == ["manifest.xlsx", "sample.csv", "sample.parquet",
+    assert sorted(design["files"]) == ["households_preload.csv", "manifest.xlsx", "sample.csv",
+                                       "sample.parquet", "survey_form.xlsform.xlsx",
                                        "survey_form.xlsx"]  # fmt: skip
     for name, digest in design["files"].items():
         assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest
