@@ -11,7 +11,7 @@ from importlib import metadata
 from types import ModuleType
 
 from data_contracts.errors import DesignError, ExitcheckError, InputError, RequestError
-from workbench.commands import COMMANDS
+from workbench.commands import COMMANDS, EXAMPLES
 
 #: Exit status of each error class (the first class in an error's MRO that is listed wins);
 #: the only place where library errors meet exit codes.
@@ -67,11 +67,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"exitcheck {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():
-        sp = sub.add_parser(name, help=summary, description=summary)
+        sp = sub.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=f"example: {EXAMPLES[name]}",
+            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        )
         if name == command:
             module = _command_module(name)
             module.add_arguments(sp)
             sp.set_defaults(_module=module)
+    return parser
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of ``command`` (the top-level parser when there is none)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]
     return parser
 
 
@@ -80,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command if command in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args, stray = parser.parse_known_args(argv)
+    if stray:  # a wrong option: the subcommand's own usage, not the top-level one (exit 2)
+        subparser = _subparser(parser, args.command)
+        subparser.error(f"unrecognized arguments: {' '.join(stray)}")
     if args.command is None:
         parser.print_help()
         return 2

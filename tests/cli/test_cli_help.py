@@ -41,3 +41,33 @@ def test_version_names_the_installed_distribution(capsys) -> None:
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"exitcheck {metadata.version('exitcheck')}"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_subcommand_help_shows_an_example_and_defaults(name: str, capsys) -> None:
+    """Issue 16: help with defaults and one example per subcommand."""
+    from workbench.commands import EXAMPLES
+
+    with pytest.raises(SystemExit) as done:
+        main([name, "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: exitcheck {name}" in out
+    assert "example: exitcheck " + name in " ".join(out.split())
+    assert EXAMPLES[name].startswith(f"exitcheck {name}")
+    if name in ("sample", "review", "allocate"):  # commands with defaulted options
+        assert "(default:" in out
+
+
+def test_a_wrong_option_shows_the_subcommands_usage(capsys) -> None:
+    """Issue 16: `exitcheck sample --bogus` names `exitcheck sample`, not the top-level usage."""
+    with pytest.raises(SystemExit) as done:
+        main(["sample", "--households", "h.csv", "--villages", "v.csv", "--township", "T",
+              "--design", "stratified", "--seed", "1", "--out", "o", "--bogus"])  # fmt: skip
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: exitcheck sample") and "--bogus" in err
+    with pytest.raises(SystemExit) as done:
+        main(["plan", "--threshold", "0.02", "--bogus", "1"])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.startswith("usage: exitcheck plan")

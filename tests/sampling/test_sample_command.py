@@ -196,7 +196,7 @@ def test_report_reproduces_the_run(tmp_path: Path, inputs, no_report) -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (("--design", "cluster", "--n", "5", "--seed", "1"), "--n do(es) not apply to the cluster"),
+        (("--design", "cluster", "--n", "5", "--seed", "1"), "--n does not apply to the cluster"),
         (("--design", "two-stage", "--villages-to-sample", "3", "--seed", "1"),
          "needs --households-per-village"),
         (("--design", "cluster", "--villages-to-sample", "99", "--seed", "1"), "1 to 26"),

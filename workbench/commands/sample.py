@@ -130,7 +130,8 @@ def design_parameters(args: argparse.Namespace) -> dict[str, Any]:
     stray = sorted(set(given) - _APPLIES[args.design])
     if stray:
         flags = ", ".join("--" + s.replace("_", "-") for s in stray)
-        raise RequestError(f"{flags} do(es) not apply to the {args.design} design.")
+        verb = "does" if len(stray) == 1 else "do"
+        raise RequestError(f"{flags} {verb} not apply to the {args.design} design.")
     required = _REQUIRED[args.design]
     if args.design == "stratified" and given.get("allocation") == "fixed":
         required = ("fixed",)
