@@ -88,7 +88,8 @@ def test_intact_run_matches_its_seal(run_folder: Path) -> None:
     record = read_record(run_folder / DesignRecord.FILE, DesignRecord)
     assert record.seal == seal_of(record) and len(record.seal) == 64
     assert set(record.files) == {"sample.parquet", "sample.csv", "manifest.xlsx",
-                                 "survey_form.xlsx"}  # fmt: skip
+                                 "survey_form.xlsx", "survey_form.xlsform.xlsx",
+                                 "households_preload.csv"}  # fmt: skip
     assert seal_problems(run_folder, record) == []
 
 
