@@ -436,3 +436,17 @@ def oc_curve(
         k = np.ceil(rates * population - 1e-9).astype(np.int64)
         p_pass = stats.hypergeom.cdf(d, population, k, n)
     return pd.DataFrame({"rate": rates, "p_pass": p_pass})
+
+
+def households_to_draw(interviews: int, response_rate: float) -> int:
+    """Households to draw (应抽户数) so that ``interviews`` are expected to respond: ⌈n / R⌉.
+
+    Why: the plan's n counts completed interviews (入户调查); a response rate R < 1 means more
+    households must be drawn. The tiny tolerance keeps n/R from rounding up on float noise."""
+    _check_response_rate(response_rate)
+    return math.ceil(interviews / response_rate - 1e-9)
+
+
+def _check_response_rate(response_rate: float) -> None:
+    if not 0 < response_rate <= 1:
+        raise RequestError(f"--response-rate must be in (0, 1]; got {response_rate:g}.")

@@ -6,7 +6,13 @@ import argparse
 import json
 
 from data_contracts.errors import RequestError
-from sampling.plans import AcceptancePlan, acceptance_plan, zero_failure_plan
+from data_contracts.messages import text
+from sampling.plans import (
+    AcceptancePlan,
+    acceptance_plan,
+    households_to_draw,
+    zero_failure_plan,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=1.0,
         help="person rate: the frame's (Σm)²/(N·Σm²) of household sizes m (zero-error plan)",
+    )
+    parser.add_argument(
+        "--response-rate",
+        type=float,
+        default=0.9,
+        help="expected response rate R in (0, 1]: households to draw = ceil(n / R)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -56,7 +68,7 @@ def build_plan(args: argparse.Namespace) -> AcceptancePlan:
     )
 
 
-def _text(plan: AcceptancePlan) -> str:
+def _text(plan: AcceptancePlan, draws: int, response_rate: float) -> str:
     alpha = "—" if plan.alpha_achieved is None else f"{plan.alpha_achieved:.4f}"
     good = "—" if plan.good_rate is None else f"{plan.good_rate:.2%}"
     pop = (
@@ -77,6 +89,10 @@ def _text(plan: AcceptancePlan) -> str:
                 if plan.deff == 1
                 else f" (effective n = {plan.n_effective}, d = {plan.d_effective})"
             ),
+            "  "
+            + text("plan.draws", "zh", draws=draws, n=plan.n, rate=f"{response_rate:.0%}")
+            + " / "
+            + text("plan.draws", "en", draws=draws, n=plan.n, rate=f"{response_rate:.0%}"),
         ]
     )
 
@@ -84,11 +100,13 @@ def _text(plan: AcceptancePlan) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the plan as text, or as one JSON object with ``--json``."""
     plan = build_plan(args)
+    draws = households_to_draw(plan.n, args.response_rate)
     if args.json:
         out = plan.to_dict()
         if plan.alpha is None:  # d-failure plan: its inputs are the confidence and d
             out.update(confidence=round(1 - plan.beta, 12), max_errors=plan.d_effective)
+        out.update(response_rate=args.response_rate, households_to_draw=draws)
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(_text(plan))
+        print(_text(plan, draws, args.response_rate))
     return 0
