@@ -31,6 +31,7 @@ from data_contracts.inert import append_row, inert_csv
 from data_contracts.messages import text
 from data_contracts.privacy import mask_frame, mask_ids, mask_phones
 from data_contracts.records import DesignRecord, write_record
+from data_contracts.schemas import Survey
 from data_contracts.seal import sealed
 from sampling.sample import Sample
 from sampling.xlsform import xlsform_files
@@ -182,6 +183,68 @@ def _instructions(sample: Sample) -> list[str]:
     ]
 
 
+#: ID columns held as text so a typed 16-digit 户编号 keeps all its digits
+_ID_COLUMNS = ("household_id", "replaces_household_id")
+_NUMBER_TYPES = {"int": "whole", "money": "decimal", "date": "date"}
+
+
+def _bounds(checks: list) -> tuple[object, object]:
+    """(low, high) of the contract's range checks (None when open), so the form enforces the
+    same limits as the survey contract (调查数据约定) without repeating the numbers."""
+    low = high = None
+    for check in checks:
+        stats = check.statistics or {}
+        low = stats.get("min_value", low)
+        high = stats.get("max_value", high)
+    return low, high
+
+
+def _excel_value(value: object) -> str:
+    """A bound as an Excel formula operand (dates as DATE(y,m,d))."""
+    if hasattr(value, "year"):
+        return f"DATE({value.year},{value.month},{value.day})"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _validation(spec: Any, checks: list) -> DataValidation | None:
+    """Enforced (errorStyle stop) Excel validation of one survey column: a drop-down for
+    是/否 and 调查状态, a number or date range from the contract, None for free text."""
+    if spec.name == "visit_status":
+        labels = ",".join(label for _, label in VISIT_STATUS)
+        rule = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
+        kind = "choice"
+    elif spec.type == "bool":
+        rule = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        kind = "choice"
+    elif spec.type in _NUMBER_TYPES:
+        low, high = _bounds(checks)
+        kind = "date" if spec.type == "date" else "number"
+        if low is None and high is None:
+            low = -1e15  # contract sets no limit: Excel still refuses text
+        bounds = [_excel_value(v) for v in (low, high) if v is not None]
+        operator = (
+            "between"
+            if len(bounds) == 2
+            else "greaterThanOrEqual"
+            if low is not None
+            else "lessThanOrEqual"
+        )
+        rule = DataValidation(
+            type=_NUMBER_TYPES[spec.type],
+            operator=operator,
+            formula1=bounds[0],
+            formula2=bounds[1] if len(bounds) == 2 else None,
+            allow_blank=True,
+        )
+    else:
+        return None
+    rule.showErrorMessage = True
+    rule.errorStyle = "stop"
+    rule.errorTitle = text(f"survey_form.{'choice' if kind == 'choice' else 'number'}_title", "zh")
+    rule.error = text(f"survey_form.{kind}_message", "zh")
+    return rule
+
+
 def survey_form_xlsx(sample: Sample) -> bytes:
     """survey_form.xlsx: the survey contract columns (Chinese headers), one prefilled row per
     sampled household, drop-downs for 是/否 and 调查状态, 填写说明 and the reserve list."""
@@ -195,18 +258,16 @@ def survey_form_xlsx(sample: Sample) -> bytes:
     widths = {c.header: max(10, 2.2 * len(c.header)) for c in SURVEY}
     _write_sheet(sheet, form, widths)
     last = len(main) + 1 + EXTRA_FORM_ROWS
-    yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-    status = DataValidation(
-        type="list", formula1='"' + ",".join(label for _, label in VISIT_STATUS) + '"'
-    )
-    status.error = "请从下拉列表选择调查状态"
+    checks = {name: col.checks for name, col in Survey.to_schema().columns.items()}
     for i, spec in enumerate(SURVEY, start=1):
-        target = status if spec.name == "visit_status" else yes_no if spec.type == "bool" else None
-        if target is not None:
-            letter = get_column_letter(i)
-            target.add(f"{letter}2:{letter}{last}")
-    sheet.add_data_validation(yes_no)
-    sheet.add_data_validation(status)
+        letter = get_column_letter(i)
+        if spec.name in _ID_COLUMNS:
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=i, max_col=i):
+                cell.number_format = "@"
+        rule = _validation(spec, checks.get(spec.name, []))
+        if rule is not None:
+            rule.add(f"{letter}2:{letter}{last}")
+            sheet.add_data_validation(rule)
 
     notes = book.create_sheet("填写说明")
     for line in _instructions(sample):
