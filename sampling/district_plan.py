@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from data_contracts.errors import RequestError
-from sampling.plans import _search, acceptance_plan
+from sampling.plans import _search, acceptance_plan, households_to_draw
 
 DETECT_RATE = 0.05
 """The township rate that must be found (5%)."""
@@ -137,9 +137,9 @@ class DistrictPlan:
         )
 
 
-def draws(interviews: np.ndarray, response_rate: float) -> np.ndarray:
-    """Households to draw for ``interviews`` at ``response_rate`` (⌈n / R⌉)."""
-    return np.ceil(np.asarray(interviews, dtype=float) / response_rate - 1e-9).astype(np.int64)
+def _draws(interviews: np.ndarray, response_rate: float) -> np.ndarray:
+    """Households to draw per township (:func:`sampling.plans.households_to_draw`)."""
+    return np.array([households_to_draw(int(n), response_rate) for n in interviews])
 
 
 def allocate_district(populations: pd.Series, goals: DistrictGoals | None = None) -> DistrictPlan:
@@ -181,9 +181,9 @@ def allocate_district(populations: pd.Series, goals: DistrictGoals | None = None
             "detect_n": detect,
             "detect_count": crit,
             "allocated": allocated,
-            "allocated_draws": np.minimum(big, draws(allocated, goals.response_rate)),
+            "allocated_draws": np.minimum(big, _draws(allocated, goals.response_rate)),
             "own": own,
-            "own_draws": np.minimum(big, draws(own, goals.response_rate)),
+            "own_draws": np.minimum(big, _draws(own, goals.response_rate)),
         }
     )
     return DistrictPlan(goals, table, need, effective_size(shares, allocated))

@@ -156,7 +156,7 @@ def _take_district_plan(args: argparse.Namespace) -> str | None:
     raw = path.read_bytes()
     try:
         record = json.loads(raw.decode("utf-8"))
-        rows = {row["township"]: row for row in record["townships"]}
+        rows = {row["township"]: int(row["allocated"]) for row in record["townships"]}
         kind = record["kind"]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
         kind = None
@@ -167,7 +167,7 @@ def _take_district_plan(args: argparse.Namespace) -> str | None:
             f"{path}: township {args.township!r} is not in this allocation "
             f"(it has {', '.join(sorted(rows))})."
         )
-    args.n = int(rows[args.township]["allocated"])
+    args.n = rows[args.township]
     return hashlib.sha256(raw).hexdigest()
 
 
